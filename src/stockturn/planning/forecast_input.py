@@ -1,0 +1,154 @@
+"""The one adapter from forecasting to planning: a forecast frame becomes per-day mean and variance arrays.
+
+The forecast frame (``ForecastResult.frame`` or the warehouse forecast table) has ``unique_id``, ``ds``,
+``mean`` and one Float64 column per quantile named ``q{level:g}`` (``q0.005`` ... ``q0.995``). Planning
+needs the distribution of demand summed over a protection period, so each day's quantiles are turned into
+a variance here (exact for a normal day, a sound approximation otherwise) and days are then summed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+from scipy import stats
+
+from stockturn.errors import InputError
+
+FloatArray = NDArray[np.float64]
+_QUANTILE_COLUMN = re.compile(r"^q(0?\.\d+|1(\.0*)?|0)$")
+
+
+def quantile_columns(frame: pl.DataFrame) -> list[tuple[float, str]]:
+    """The (level, column) pairs of a forecast frame, sorted by level; validates the frame's shape."""
+    missing = [c for c in ("unique_id", "ds", "mean") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"forecast frame has no column(s) {', '.join(missing)}; found {', '.join(frame.columns)}",
+            hint="pass ForecastResult.frame (unique_id, ds, mean, q0.005 ... q0.995)",
+        )
+    pairs = sorted(
+        (float(name[1:]), name)
+        for name in frame.columns
+        if _QUANTILE_COLUMN.match(name) and 0.0 < float(name[1:]) < 1.0
+    )
+    if len(pairs) < 2:
+        raise InputError(
+            f"forecast frame needs at least two quantile columns such as q0.165 and q0.835; found "
+            f"{[name for _, name in pairs] or 'none'}",
+            hint="forecast with quantiles=[0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995]",
+        )
+    return pairs
+
+
+def _piecewise_linear_variance(levels: FloatArray, values: FloatArray) -> FloatArray:
+    """Variance of a random variable whose quantile function is piecewise linear through the points.
+
+    Outside the outermost levels the quantile function is held flat (tails cut off); the caller
+    rescales so that a normal is recovered exactly. values has shape (n, k).
+    """
+    edges = np.concatenate(([0.0], levels, [1.0]))
+    padded = np.concatenate((values[:, :1], values, values[:, -1:]), axis=1)
+    widths = np.diff(edges)
+    a, b = padded[:, :-1], padded[:, 1:]
+    first = 0.5 * (a + b) * widths
+    second = (a * a + a * b + b * b) / 3.0 * widths
+    mean = first.sum(axis=1)
+    return np.asarray(np.maximum(second.sum(axis=1) - mean * mean, 0.0), dtype=np.float64)
+
+
+def variance_from_quantiles(levels: FloatArray, values: FloatArray) -> FloatArray:
+    """Per-row variance implied by quantile values (n, k) at the given levels (k,), normal-calibrated."""
+    levels = np.asarray(levels, dtype=np.float64)
+    ordered = np.sort(np.asarray(values, dtype=np.float64), axis=1)  # repair crossing quantiles
+    calibration = _piecewise_linear_variance(levels, stats.norm.ppf(levels)[None, :])[0]
+    return np.asarray(_piecewise_linear_variance(levels, ordered) / calibration, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ForecastArrays:
+    """Forecasts aligned on a day grid: row i is series_ids[i], column j is start + j days."""
+
+    series_ids: list[str]
+    start: dt.date
+    mean: FloatArray  # (n, horizon)
+    variance: FloatArray  # (n, horizon)
+
+
+def forecast_arrays(
+    frame: pl.DataFrame, series_ids: list[str], start: dt.date, horizon: int
+) -> ForecastArrays:
+    """Align a forecast frame on series_ids x [start, start + horizon); days it does not cover are NaN."""
+    pairs = quantile_columns(frame)
+    levels = np.array([level for level, _ in pairs])
+    index = pl.DataFrame({"unique_id": series_ids, "_row": np.arange(len(series_ids), dtype=np.int64)})
+    window = (
+        frame.lazy()
+        .with_columns(_col=(pl.col("ds").cast(pl.Date) - pl.lit(start)).dt.total_days())
+        .filter((pl.col("_col") >= 0) & (pl.col("_col") < horizon))
+        .join(index.lazy(), on="unique_id", how="inner")
+        .collect()
+    )
+    quantiles = window.select([pl.col(name).cast(pl.Float64) for _, name in pairs]).to_numpy()
+    daily_var = variance_from_quantiles(levels, quantiles) if len(window) else np.zeros(0)
+    rows = window["_row"].to_numpy()
+    cols = window["_col"].to_numpy()
+    mean = np.full((len(series_ids), horizon), np.nan)
+    variance = np.full((len(series_ids), horizon), np.nan)
+    mean[rows, cols] = np.maximum(window["mean"].cast(pl.Float64).to_numpy(), 0.0)
+    variance[rows, cols] = daily_var
+    return ForecastArrays(series_ids=list(series_ids), start=start, mean=mean, variance=variance)
+
+
+def window_moments(
+    mean: FloatArray,
+    variance: FloatArray,
+    offset: NDArray[np.int64] | NDArray[np.float64] | float,
+    length: NDArray[np.float64] | float,
+    correlation: float = 0.0,
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and variance of demand summed over days [offset, offset + length) of each row.
+
+    Fractional lengths take that share of the last day. Days beyond the forecast horizon repeat the
+    last covered day's values. ``correlation`` is a common day-to-day correlation of forecast errors:
+    var = (1 - rho) sum(var_d) + rho (sum(sd_d))^2 (0 = independent days, 1 = one shared error).
+    """
+    n = mean.shape[0]
+    m = np.where(np.isnan(mean), 0.0, mean)
+    v = np.where(np.isnan(variance), 0.0, variance)
+    begin = np.broadcast_to(np.asarray(offset, dtype=np.float64), (n,))
+    finish = begin + np.broadcast_to(np.asarray(length, dtype=np.float64), (n,))
+    sums = []
+    for daily in (m, v, np.sqrt(v)):
+        cumulative = np.concatenate((np.zeros((n, 1)), np.cumsum(daily, axis=1)), axis=1)
+        sums.append(_sum_to(cumulative, daily, finish) - _sum_to(cumulative, daily, begin))
+    window_mean, window_var, window_sd = sums
+    total_var = (1.0 - correlation) * window_var + correlation * window_sd**2
+    return window_mean, total_var
+
+
+def _sum_to(cumulative: FloatArray, daily: FloatArray, position: FloatArray) -> FloatArray:
+    """Sum of each row's daily values over [0, position), fractional days pro rata, last day repeated."""
+    n, horizon = daily.shape
+    rows = np.arange(n)
+    whole = np.clip(np.floor(position).astype(np.int64), 0, horizon)
+    part = position - np.floor(position)
+    inside = cumulative[rows, whole] + part * daily[rows, np.minimum(whole, horizon - 1)]
+    beyond = np.maximum(position - horizon, 0.0)
+    extended = cumulative[rows, horizon] + beyond * daily[:, -1]
+    return np.asarray(np.where(position <= horizon, inside, extended), dtype=np.float64)
+
+
+def add_lead_time_spread(
+    window_mean: FloatArray,
+    window_variance: FloatArray,
+    window_days: FloatArray | float,
+    lead_time_sd: FloatArray | float,
+) -> FloatArray:
+    """Variance over a random lead time: add (mean daily demand)^2 x lead-time variance."""
+    daily = window_mean / np.maximum(np.asarray(window_days, dtype=np.float64), 1e-9)
+    return window_variance + daily**2 * np.asarray(lead_time_sd, dtype=np.float64) ** 2

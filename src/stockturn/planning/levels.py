@@ -1,0 +1,100 @@
+"""Safety stock, reorder point and order-up-to level from forecast quantiles and lead-time spread.
+
+Demand over the protection period (review + lead time) is the sum of the forecast days; its mean and
+variance come from the daily means and quantiles (see forecast_input), plus the lead-time spread term
+(mean daily demand)^2 x var(lead time). A gamma with those moments gives the levels: non-negative and
+right-skewed, which suits the intermittent demand most SKUs have. The service target is either a cycle
+service level (probability of no stockout per cycle) or a fill rate (share of units served from stock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from numpy.typing import ArrayLike, NDArray
+
+from stockturn.errors import InputError
+from stockturn.planning.forecast_input import add_lead_time_spread, forecast_arrays, window_moments
+from stockturn.planning.textbook import gamma_quantile, level_for_fill_rate
+
+ServiceKind = Literal["cycle", "fill"]
+FloatArray = NDArray[np.float64]
+
+
+def levels_from_moments(
+    lead_mean: FloatArray,
+    lead_var: FloatArray,
+    protection_mean: FloatArray,
+    protection_var: FloatArray,
+    cycle_mean: FloatArray,
+    service_level: ArrayLike,
+    kind: ServiceKind = "fill",
+) -> tuple[FloatArray, FloatArray]:
+    """Reorder point (over the lead time) and order-up-to level (over review + lead time)."""
+    target = np.asarray(service_level, dtype=np.float64)
+    if np.any((target <= 0) | (target >= 1)):
+        raise InputError(
+            f"service level must be strictly between 0 and 1, found {target.min()}..{target.max()}",
+            hint="give a fraction such as 0.95",
+        )
+    if kind == "cycle":
+        reorder = gamma_quantile(lead_mean, lead_var, target)
+        up_to = gamma_quantile(protection_mean, protection_var, target)
+    else:
+        reorder = level_for_fill_rate(lead_mean, lead_var, cycle_mean, target)
+        up_to = level_for_fill_rate(protection_mean, protection_var, cycle_mean, target)
+    return reorder, up_to
+
+
+def reorder_levels(
+    forecast: pl.DataFrame,
+    *,
+    as_of: dt.date,
+    lead_time_mean: ArrayLike,
+    lead_time_sd: ArrayLike = 0.0,
+    review_period: float = 7.0,
+    service_level: ArrayLike = 0.95,
+    kind: ServiceKind = "fill",
+    correlation: float = 0.0,
+    series_ids: list[str] | None = None,
+) -> pl.DataFrame:
+    """Per series: protection-period mean and sd, safety stock, reorder point and order-up-to level.
+
+    ``forecast`` holds the days after ``as_of`` (``ds`` > as_of). Array arguments are per series in
+    the order of ``series_ids`` (default: the frame's ids sorted).
+    """
+    ids = series_ids if series_ids is not None else sorted(forecast["unique_id"].unique().to_list())
+    lt_mean = np.broadcast_to(np.asarray(lead_time_mean, dtype=np.float64), (len(ids),))
+    lt_sd = np.broadcast_to(np.asarray(lead_time_sd, dtype=np.float64), (len(ids),))
+    horizon = int(np.ceil(lt_mean.max(initial=0.0) + review_period)) + 1
+    arrays = forecast_arrays(forecast, ids, as_of + dt.timedelta(days=1), horizon)
+    uncovered = np.isnan(arrays.mean).all(axis=1)
+    if uncovered.any():
+        first = ids[int(np.flatnonzero(uncovered)[0])]
+        raise InputError(
+            f"forecast has no days after {as_of} for {int(uncovered.sum())} series (first: {first})",
+            hint="forecast with as_of <= the planning date and a horizon covering lead time + review",
+        )
+    lead_mean, lead_var = window_moments(arrays.mean, arrays.variance, 0, lt_mean, correlation)
+    lead_var = add_lead_time_spread(lead_mean, lead_var, lt_mean, lt_sd)
+    prot_days = lt_mean + review_period
+    prot_mean, prot_var = window_moments(arrays.mean, arrays.variance, 0, prot_days, correlation)
+    prot_var = add_lead_time_spread(prot_mean, prot_var, prot_days, lt_sd)
+    cycle_mean, _ = window_moments(arrays.mean, arrays.variance, lt_mean, review_period, correlation)
+    reorder, up_to = levels_from_moments(
+        lead_mean, lead_var, prot_mean, prot_var, cycle_mean, service_level, kind
+    )
+    return pl.DataFrame(
+        {
+            "unique_id": ids,
+            "lead_time_demand": lead_mean,
+            "protection_demand": prot_mean,
+            "protection_sd": np.sqrt(prot_var),
+            "safety_stock": up_to - prot_mean,
+            "reorder_point": reorder,
+            "order_up_to": up_to,
+        }
+    )
