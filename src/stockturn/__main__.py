@@ -1,0 +1,3 @@
+from stockturn.cli.app import main
+
+main()
