@@ -149,12 +149,19 @@ def gamma_quantile(mean: ArrayLike, variance: ArrayLike, probability: ArrayLike)
 
 
 def level_for_fill_rate(
-    mean: ArrayLike, variance: ArrayLike, cycle_demand: ArrayLike, fill_rate: ArrayLike
+    mean: ArrayLike,
+    variance: ArrayLike,
+    cycle_demand: ArrayLike,
+    fill_rate: ArrayLike,
+    lead_mean: ArrayLike | None = None,
+    lead_variance: ArrayLike | None = None,
 ) -> FloatArray:
-    """Smallest level S with E[(X - S)+] <= (1 - fill_rate) x cycle demand, X ~ gamma(mean, variance).
+    """Smallest level S with expected shortage per cycle <= (1 - fill_rate) x cycle demand (gamma demand).
 
     X is demand over the protection period (review + lead time) and cycle_demand the mean demand per
-    review cycle: the standard fill-rate ("P2") approximation for an (R,S) policy. Bisection, vectorised.
+    review cycle. Shortage per cycle is E[(X - S)+], the standard fill-rate ("P2") approximation for an
+    (R,S) policy; given the lead-time demand moments it is E[(X - S)+] - E[(X_L - S)+], which removes the
+    shortage already counted in the previous cycle (Silver et al. sec. 6.9). Bisection, vectorised.
     """
     m, v, c, f = np.broadcast_arrays(_arr(mean), _arr(variance), _arr(cycle_demand), _arr(fill_rate))
     allowed = (1.0 - f) * c
@@ -162,7 +169,10 @@ def level_for_fill_rate(
     hi = m + 12.0 * np.sqrt(np.maximum(v, 0.0)) + 1.0
     for _ in range(50):
         mid = 0.5 * (lo + hi)
-        short = gamma_loss(m, v, mid) > allowed
+        shortage = gamma_loss(m, v, mid)
+        if lead_mean is not None and lead_variance is not None:
+            shortage = shortage - gamma_loss(lead_mean, lead_variance, mid)
+        short = shortage > allowed
         lo = np.where(short, mid, lo)
         hi = np.where(short, hi, mid)
-    return np.where(m > 0, hi, 0.0)
+    return np.asarray(np.where(m > 0, hi, 0.0), dtype=np.float64)

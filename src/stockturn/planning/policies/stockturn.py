@@ -1,0 +1,126 @@
+"""stockturn's policy: order-up-to levels from probabilistic forecasts, refit on a production schedule.
+
+Every ``refit_every`` reviews the forecaster (``stockturn.forecasting.forecast``) is called with
+``as_of`` = today on the sales seen so far (stockout days flagged as censored). At each weekly review the
+demand over review + lead time is read from the latest forecast (days since the refit skipped), its
+variance from the quantiles plus the lead-time spread, and the order-up-to level is the smallest level
+whose expected shortage per cycle meets the fill-rate target (gamma demand, see textbook). With a
+second, faster mode (air) it also keeps a short-horizon index (dual-index policy): if stock on hand plus
+what arrives within the air lead time falls below the air level, the gap is flown in, but only for
+items whose margin exceeds the air freight premium per unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import polars as pl
+from numpy.typing import ArrayLike
+
+from stockturn.errors import StockturnError
+from stockturn.planning.forecast_input import ForecastArrays, add_lead_time_spread, forecast_arrays, window_moments
+from stockturn.planning.policies.base import FloatArray, ReviewState
+from stockturn.planning.textbook import level_for_fill_rate
+
+DEFAULT_QUANTILES = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
+
+
+class Forecaster(Protocol):
+    def __call__(
+        self, history: pl.DataFrame, *, horizon: int, quantiles: Sequence[float], as_of: dt.date | None = None
+    ) -> Any: ...
+
+
+def default_forecaster() -> Forecaster:
+    """The forecasting package's ``forecast``; a clear error while it is not installed."""
+    try:
+        from stockturn.forecasting import forecast
+    except ImportError as exc:
+        raise StockturnError(
+            f"the stockturn policy needs stockturn.forecasting.forecast, which cannot be imported ({exc})",
+            hint="install the forecasting package (issue 5) or pass forecaster=...",
+        ) from None
+    return forecast
+
+
+@dataclass
+class StockturnPolicy:
+    service_level: ArrayLike = 0.97  # fill-rate target, scalar or per series
+    refit_every: int = 4  # reviews between two forecast refits (4 weekly reviews = monthly)
+    history_days: int | None = 730  # history passed to the forecaster (None = all)
+    correlation: float = 0.0  # day-to-day correlation of forecast errors
+    forecaster: Forecaster | None = None
+    name: str = "stockturn"
+    _forecast: ForecastArrays | None = field(default=None, repr=False)
+    _origin: int = field(default=-1, repr=False)
+    _reviews: int = field(default=0, repr=False)
+
+    def order(self, state: ReviewState) -> FloatArray:
+        if self._forecast is None or self._reviews % self.refit_every == 0:
+            self._refit(state)
+        self._reviews += 1
+        assert self._forecast is not None
+        offset = state.day - self._origin  # forecast column 0 is the day after the refit
+        target = np.broadcast_to(np.asarray(self.service_level, dtype=np.float64), state.on_hand.shape)
+        sea = state.modes[0]
+        up_to = self._level(offset, sea.mean_days, sea.sd_days, state.review_period, target)
+        if len(state.modes) == 1:
+            return np.asarray(np.maximum(np.ceil(up_to - 1e-9) - state.position, 0.0), dtype=np.float64)
+        air = state.modes[1]
+        air_level = self._level(offset, air.mean_days, air.sd_days, state.review_period, target)
+        worth_flying = (state.unit_price - state.unit_cost) > air.unit_freight_cost
+        near_position = state.on_hand + state.expected_within(air.mean_days + state.review_period)
+        fly = np.where(worth_flying, np.maximum(np.ceil(air_level - 1e-9) - near_position, 0.0), 0.0)
+        ship = np.maximum(np.ceil(up_to - 1e-9) - state.position - fly, 0.0)
+        quantities = np.zeros((len(state.on_hand), len(state.modes)))
+        quantities[:, 0] = ship
+        quantities[:, 1] = fly
+        return quantities
+
+    def _level(
+        self, offset: int, lead_mean: float, lead_sd: float, review: int, target: FloatArray
+    ) -> FloatArray:
+        """Order-up-to level for one mode.
+
+        Reviews happen at the end of a day and an order placed with lead time L is sellable on day
+        t + L, so the stock on hand and on order today must cover days t+1 .. t+R+L-1: R + L - 1 days.
+        Sales are lost, not backordered: a unit lost is never replenished, so the shortage allowed per
+        cycle is (1 - beta) / beta x cycle demand (Silver et al. sec. 6.9.1).
+        """
+        assert self._forecast is not None
+        mean, var = self._forecast.mean, self._forecast.variance
+        before_arrival = max(lead_mean - 1.0, 0.0)
+        lead_m, lead_v = window_moments(mean, var, offset, before_arrival, self.correlation)
+        lead_v = add_lead_time_spread(lead_m, lead_v, before_arrival, lead_sd)
+        cover = before_arrival + review
+        prot_m, prot_v = window_moments(mean, var, offset, cover, self.correlation)
+        prot_v = add_lead_time_spread(prot_m, prot_v, cover, lead_sd)
+        cycle_m, _ = window_moments(mean, var, offset + before_arrival, float(review), self.correlation)
+        lost_sales_target = 1.0 - (1.0 - target) / target
+        return level_for_fill_rate(prot_m, prot_v, cycle_m, lost_sales_target, lead_m, lead_v)
+
+    def _refit(self, state: ReviewState) -> None:
+        forecaster = self.forecaster or default_forecaster()
+        keep = state.sales.shape[1] if self.history_days is None else min(self.history_days, state.sales.shape[1])
+        n = len(state.series_ids)
+        dates = state.dates[-keep:].astype("datetime64[D]")
+        history = pl.DataFrame(
+            {
+                "unique_id": np.repeat(np.asarray(state.series_ids, dtype=object), keep).astype(str),
+                "ds": np.tile(dates, n),
+                "y": state.sales[:, -keep:].ravel(),
+                "available": state.available[:, -keep:].ravel(),
+            }
+        ).with_columns(pl.col("ds").cast(pl.Date))
+        horizon = self.refit_every * state.review_period + state.review_period
+        horizon += max(mode.max_days for mode in state.modes) + 1
+        result = forecaster(history, horizon=horizon, quantiles=list(DEFAULT_QUANTILES), as_of=state.today)
+        frame = result.frame if hasattr(result, "frame") else result
+        self._forecast = forecast_arrays(
+            frame, state.series_ids, state.today + dt.timedelta(days=1), horizon
+        )
+        self._origin = state.day
