@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/stockturn demo
+	$(VENV)/bin/stockturn demo $(DEMO_FLAGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile

@@ -37,7 +37,11 @@ def settings(ctx: typer.Context) -> None:
 
     Example: STOCKTURN_BASE_CURRENCY=EUR stockturn settings
     """
-    table = Table("setting", "type", "default", "value", "help", title="Settings (env STOCKTURN_<NAME> or stockturn.toml)")
+    title = "Settings (env STOCKTURN_<NAME> or stockturn.toml)"
+    table = Table(title=title)
+    for column in ("setting", "type", "default", "value"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("help")
     for row in describe_settings(state(ctx).settings):
         table.add_row(row["name"], row["type"], row["default"], row["value"], row["help"])
     console.print(table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +9,17 @@ import polars as pl
 
 from stockturn.demo import facts, finance, world
 from stockturn.demo.generate import (
-    END, SALES_WAREHOUSES, SAMPLE_FILE, START, assign_channels, censor_sales, fx_rates, read_sample,
-    run_simulation, sales_lines, sku_master,
+    END,
+    SALES_WAREHOUSES,
+    SAMPLE_FILE,
+    START,
+    assign_channels,
+    censor_sales,
+    fx_rates,
+    read_sample,
+    run_simulation,
+    sales_lines,
+    sku_master,
 )
 from stockturn.warehouse import finish_import, insert_frame, open_warehouse, start_import, with_provenance
 from stockturn.warehouse.connection import Warehouse
@@ -46,7 +54,7 @@ def generate_tables(seed: int = 42) -> dict[str, pl.DataFrame]:
                     "sku_id"),
         skus.select(pl.lit("name").alias("alias_type"), pl.col("Description").alias("alias"), "sku_id"),
     ]).unique(["alias_type", "alias"], keep="first")
-    return {
+    tables = {
         "warehouse": world.WAREHOUSES,
         "channel": world.CHANNELS.drop("warehouse_id"),
         "supplier": world.SUPPLIERS,
@@ -70,6 +78,8 @@ def generate_tables(seed: int = 42) -> dict[str, pl.DataFrame]:
         "receivable": finance.receivables(sold, END, rng),
         "payable": finance.payables(po_head, po_lines, ship_head, END, rng),
     }
+    # Polars joins and group-bys do not promise row order: sort so one seed gives one byte-identical demo.
+    return {name: frame.sort(frame.columns) for name, frame in tables.items()}
 
 
 def load_tables(wh: Warehouse, tables: dict[str, pl.DataFrame], *, seed: int) -> dict[str, int]:
@@ -101,5 +111,5 @@ def build_demo_warehouse(path: Path, *, seed: int = 42) -> dict[str, int]:
     with open_warehouse(partial, create=True) as wh:
         counts = load_tables(wh, tables, seed=seed)
         wh.con.execute("CHECKPOINT")
-    os.replace(partial, path)
+    partial.replace(path)
     return counts

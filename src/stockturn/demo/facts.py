@@ -62,7 +62,7 @@ def shipments(out: SimulationOutput, skus: pl.DataFrame, start: date, end: date,
         pl.when(pl.col("arrival_date") <= end).then(pl.col("arrival_date")).alias("arrived_date"),
         pl.when(pl.col("arrival_date") <= end).then(pl.lit("arrived")).otherwise(pl.lit("in_transit")).alias("status"),
     )
-    lines = lines.join(head.select("no", "shipment_id"), on="no").with_columns(
+    lines = lines.join(head.select("no", "shipment_id"), on="no").sort("no", "sku").with_columns(
         pl.col("sku").replace_strict(dict(enumerate(skus["sku_id"]))).alias("sku_id"),
         pl.int_range(1, pl.len() + 1).over("shipment_id").cast(pl.Int32).alias("line_no"),
     ).join(skus.select("sku_id", "weight_kg"), on="sku_id")
@@ -83,7 +83,7 @@ def purchase_orders(out: SimulationOutput, skus: pl.DataFrame, start: date, end:
                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
     lines = pl.DataFrame(out.order_lines, schema=["day", "sku", "qty", "ready"], orient="row").with_columns(
         pl.col("sku").replace_strict(dict(enumerate(skus["sku_id"]))).alias("sku_id"),
-    ).join(skus.select("sku_id", "supplier_id", "purchase_cny"), on="sku_id").with_columns(
+    ).join(skus.select("sku_id", "supplier_id", "purchase_cny"), on="sku_id").sort("day", "sku").with_columns(
         _day(start, pl.col("day")).dt.date().alias("ordered_at"),
         _day(start, pl.col("ready")).dt.date().alias("ready_date"),
     ).with_columns(

@@ -61,7 +61,7 @@ def receivables(sales: pl.DataFrame, end: date, rng: np.random.Generator) -> pl.
                 .with_columns((pl.col("issued_date") + pl.duration(days=delay)).alias("due_date")))
         frames.append(part)
     docs = pl.concat(frames).filter(pl.col("issued_date") <= end).sort("channel_id", "issued_date")
-    late = pl.Series(rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 5, 12], docs.height))
+    late = pl.lit(pl.Series(rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 5, 12], docs.height)))
     paid = (pl.col("due_date") + pl.duration(days=late))
     return docs.with_columns(
         pl.format("STL-{}-{}", "channel_id", pl.col("issued_date").dt.strftime("%y%m%d")).alias("doc_id"),
@@ -92,7 +92,7 @@ def payables(po_head: pl.DataFrame, po_lines: pl.DataFrame, ship_head: pl.DataFr
         (pl.col("ship_date") + pl.duration(days=30)).alias("due_date"),
         pl.col("freight_cost").alias("amount"), pl.col("currency"))
     docs = pl.concat([deposit, balance, freight]).filter(pl.col("issued_date") <= end).sort("doc_id")
-    late = pl.Series(rng.choice([0, 0, 0, 0, 0, 0, 3, 7], docs.height))
+    late = pl.lit(pl.Series(rng.choice([0, 0, 0, 0, 0, 0, 3, 7], docs.height)))
     paid = pl.col("due_date") + pl.duration(days=late)
     return docs.with_columns(
         pl.when(paid <= end).then(paid).alias("paid_date"),

@@ -10,7 +10,7 @@ receivables and payables. ATTRIBUTION.md says the same for users.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 
 import numpy as np
@@ -90,7 +90,8 @@ def sku_master(lines: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _lanes() -> tuple[list[Lane], list[Lane]]:
-    slow, fast = [], []
+    slow: list[Lane] = []
+    fast: list[Lane] = []
     for warehouse in SALES_WAREHOUSES:
         routes = world.ROUTES.filter(pl.col("to_warehouse_id") == warehouse)
         for mode, target in (("sea", slow), ("air", fast)):
@@ -150,7 +151,8 @@ def sales_lines(lines: pl.DataFrame, fx: pl.DataFrame, skus: pl.DataFrame) -> pl
     to_usd = fx.pivot(on="currency", index="rate_date", values="rate")
     priced = (lines.with_columns(pl.col("InvoiceDate").dt.date().alias("rate_date"))
               .join(to_usd, on="rate_date", how="left")
-              .join(skus.select("sku_id", "weight_kg"), on="sku_id"))
+              .join(skus.select("sku_id", "weight_kg"), on="sku_id")
+              .sort("source_row"))
     local_to_usd = (pl.when(pl.col("currency") == "USD").then(1.0)
                     .when(pl.col("currency") == "EUR").then(pl.col("EUR")).otherwise(pl.col("GBP")))
     price = (pl.col("UnitPrice") * pl.col("GBP") / local_to_usd).round(2)

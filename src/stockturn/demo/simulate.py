@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 F = npt.NDArray[np.float64]
-I = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass
@@ -35,8 +35,8 @@ class Lane:
 class SimulationInput:
     start: date
     demand: F                  # [days, keys] units wanted per day
-    key_sku: I                 # [keys] sku index
-    key_warehouse: I           # [keys] sales-warehouse index
+    key_sku: Ints                 # [keys] sku index
+    key_warehouse: Ints           # [keys] sales-warehouse index
     slow_lane: list[Lane]      # per sales warehouse: sea (or rail)
     fast_lane: list[Lane]      # per sales warehouse: air
     case_pack: F               # [skus]
@@ -74,13 +74,13 @@ def simulate(inp: SimulationInput) -> SimulationOutput:
         sales=np.zeros((days, keys)), on_hand=np.zeros((days, keys)), in_transit=np.zeros((days, keys)),
         home_on_hand=np.zeros((days, skus)), home_on_order=np.zeros((days, skus)),
     )
-    warm = inp.demand[:60].mean(axis=0)
+    warm: F = inp.demand[:60].mean(axis=0)
     on_hand = np.round(warm * rng.uniform(30, 70, keys))
     in_transit = np.zeros(keys)
     home_daily = np.bincount(inp.key_sku, weights=warm, minlength=skus)
-    home = np.round(home_daily * 60)
+    home: F = np.round(home_daily * 60).astype(np.float64)
     home_open = np.zeros(skus)
-    pack = inp.case_pack[inp.key_sku]
+    pack = inp.case_pack[inp.key_sku].astype(np.float64)
     lead = np.array([inp.slow_lane[w].transit_mean + inp.slow_lane[w].fixed_days for w in inp.key_warehouse])
     closed = [(a - inp.start).days for a, _ in inp.closures], [(b - inp.start).days for _, b in inp.closures]
 

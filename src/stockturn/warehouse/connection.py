@@ -62,11 +62,13 @@ class Warehouse:
         relation = self.con.sql(sql, params=params)
         if relation is None:
             raise ValueError(f"not a query: {sql[:60]}")
-        return relation.pl()
+        frame: pl.DataFrame = relation.pl()
+        return frame
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        row = self.con.execute(sql, params).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB 2 refuses new work while a result is only partly fetched.
+        rows = self.con.execute(sql, params).fetchall()
+        return rows[0][0] if rows else None
 
     def schema_version(self) -> int:
         versions = applied_versions(self.con)
@@ -115,8 +117,8 @@ def _inspect(path: Path) -> int:
         if not versions:
             other = con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
-            ).fetchone()
-            if other and other[0] > 0:
+            ).fetchall()
+            if other[0][0] > 0:
                 raise NotAWarehouse(
                     f"{path} is a DuckDB database but not a stockturn warehouse (no schema_migration table)",
                     hint="give another path; stockturn will not write into a database it did not create",

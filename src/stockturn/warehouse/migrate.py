@@ -55,8 +55,8 @@ def latest_version() -> int:
 def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'"
-    ).fetchone()
-    if not exists or exists[0] == 0:
+    ).fetchall()
+    if exists[0][0] == 0:
         return []
     return [row[0] for row in con.execute("SELECT version FROM schema_migration ORDER BY version").fetchall()]
 

@@ -29,7 +29,7 @@ def summarize(wh: Warehouse) -> WarehouseSummary:
     }
     first, last = wh.con.execute(
         "SELECT min(ordered_at)::DATE, max(ordered_at)::DATE FROM sales_line"
-    ).fetchone() or (None, None)
+    ).fetchall()[0]
     return WarehouseSummary(
         path=str(wh.path),
         schema_version=wh.schema_version(),
