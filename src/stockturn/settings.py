@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +25,49 @@ from stockturn.errors import SettingsError
 
 CONFIG_ENV = "STOCKTURN_CONFIG"
 DEFAULT_CONFIG_FILE = "stockturn.toml"
+
+
+class SurchargeTier(BaseModel):
+    """An aged-inventory surcharge tier: units at least `min_age_days` old pay, per month, the greater of
+    volume x `rate_m3_month` and `rate_unit_month` (base currency)."""
+
+    min_age_days: int = Field(ge=1)
+    rate_m3_month: float = Field(0.0, ge=0)
+    rate_unit_month: float = Field(0.0, ge=0)
+
+
+class StorageRule(BaseModel):
+    """Monthly storage cost of one warehouse (or type): per m3 of stock, peak months, a minimum per unit."""
+
+    rate_m3_month: float = Field(0.0, ge=0)
+    peak_rate_m3_month: float | None = Field(None, ge=0)
+    peak_months: list[int] = Field(default_factory=lambda: [10, 11, 12])
+    min_unit_month: float = Field(0.0, ge=0)
+    surcharge_tiers: list[SurchargeTier] = Field(default_factory=list)
+
+
+_CUFT_PER_M3 = 35.3147
+
+
+def default_storage_rules() -> dict[str, StorageRule]:
+    """Amazon FBA US standard-size fees (2024: $0.78 / $2.40 per ft3 per month off-peak / Oct-Dec, aged
+    surcharge from 181 days), a typical 3PL and an own warehouse, converted to m3."""
+    fba_tiers = [(181, 0.50), (211, 1.00), (241, 1.50), (271, 5.45), (301, 5.70), (331, 5.90), (366, 6.90)]
+    return {
+        "fba": StorageRule(
+            rate_m3_month=round(0.78 * _CUFT_PER_M3, 2),
+            peak_rate_m3_month=round(2.40 * _CUFT_PER_M3, 2),
+            surcharge_tiers=[
+                SurchargeTier(min_age_days=age, rate_m3_month=round(rate * _CUFT_PER_M3, 2),
+                              rate_unit_month=0.15 if age >= 366 else 0.0)
+                for age, rate in fba_tiers
+            ],
+        ),
+        "3pl": StorageRule(rate_m3_month=18.0, min_unit_month=0.05),
+        "own": StorageRule(rate_m3_month=4.0),
+        "dc": StorageRule(rate_m3_month=8.0),
+        "store": StorageRule(rate_m3_month=0.0),
+    }
 
 
 class Settings(BaseSettings):
@@ -58,6 +101,70 @@ class Settings(BaseSettings):
         0.06, ge=0, le=1, description="Annual allowance for obsolescence and disposal, on landed value."
     )
     insurance_rate: float = Field(0.01, ge=0, le=1, description="Annual insurance cost, on landed value.")
+    # --- analytics (issue 4; formulas in docs/metrics.md) ----------------------------------------
+    fx_max_age_days: int = Field(
+        4, ge=0, le=31, description="A day without an exchange rate uses the latest earlier rate at most this old."
+    )
+    default_period: str = Field(
+        "90d", description="Reporting period when --period is not given (90d, month, quarter, 2011-Q1, START:END)."
+    )
+    cover_lookback_days: int = Field(
+        28, ge=1, le=365, description="Days of recent sales behind days of cover when no forecast run exists."
+    )
+    cover_forecast_horizon_days: int = Field(
+        28, ge=1, le=365, description="Days of the latest forecast averaged into expected daily demand for cover."
+    )
+    trend_threshold: float = Field(
+        0.2, gt=0, le=10, description="A metric moving at least this share against the previous period is flagged."
+    )
+    abc_basis: Literal["revenue", "margin"] = Field("revenue", description="ABC classes rank by revenue or margin.")
+    abc_a_share: float = Field(0.8, gt=0, lt=1, description="Class A: top SKUs making this cumulative share.")
+    abc_b_share: float = Field(0.95, gt=0, lt=1, description="Class B: up to this cumulative share; C the rest.")
+    abc_window_days: int = Field(365, ge=28, le=3650, description="Days of history behind ABC and XYZ classes.")
+    xyz_x_max_cv: float = Field(0.5, gt=0, description="Class X: weekly demand coefficient of variation up to this.")
+    xyz_y_max_cv: float = Field(1.0, gt=0, description="Class Y: CV up to this; Z above.")
+    slow_stock_cover_days: int = Field(
+        180, ge=1, description="Slow stock: selling, but days of cover above this."
+    )
+    dead_stock_days: int = Field(90, ge=1, description="Dead stock: units in stock and no sale for this many days.")
+    aging_buckets_days: list[int] = Field(
+        [30, 60, 90, 180, 270, 365],
+        description="Upper ends of the FIFO age buckets in days (0-30, 31-60, ..., 365+).",
+    )
+    storage_rules: dict[str, StorageRule] = Field(
+        default_factory=default_storage_rules,
+        description="Storage cost rules keyed by warehouse id or warehouse type (fba, 3pl, own, store, dc); "
+        "a warehouse id wins over its type. Rates in base currency; see docs/metrics.md.",
+    )
+    referral_fee_rate: float = Field(
+        0.15, ge=0, le=1, description="Unit economics: marketplace referral fee, share of the price."
+    )
+    fulfilment_fee_rate: float = Field(
+        0.08, ge=0, le=1, description="Unit economics: pick, pack and ship fee, share of the price."
+    )
+    ad_spend_rate: float = Field(0.10, ge=0, le=1, description="Unit economics: advertising (TACoS), share of price.")
+    return_cost_rate: float = Field(
+        0.03, ge=0, le=1, description="Unit economics: cost of returns (refunds not resold, handling), share of price."
+    )
+    unit_volume_m3: float = Field(
+        0.01, gt=0, description="Unit economics: volume of one unit in m3 when a SKU has no dimensions."
+    )
+    # --- alerts (issue 4) ------------------------------------------------------------------------
+    overstock_cover_days_a: int = Field(90, ge=1, description="Overstock alert: class A cover above this many days.")
+    overstock_cover_days_b: int = Field(120, ge=1, description="Overstock alert: class B cover above this many days.")
+    overstock_cover_days_c: int = Field(180, ge=1, description="Overstock alert: class C cover above this many days.")
+    aging_alert_days: int = Field(
+        14, ge=1, description="Alert when stock enters the next aged-surcharge tier within this many days."
+    )
+    turnover_slowdown_threshold: float = Field(
+        0.3, gt=0, lt=1, description="Alert when turnover falls by at least this share against the previous window."
+    )
+    turnover_alert_window_days: int = Field(
+        90, ge=7, description="Window compared by the turnover-slowing alert (against the window before)."
+    )
+    receivable_grace_days: int = Field(
+        0, ge=0, description="Receivables alert once unpaid this many days past their due date."
+    )
 
     @field_validator("base_currency")
     @classmethod
