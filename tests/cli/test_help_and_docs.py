@@ -32,7 +32,7 @@ ALL_COMMANDS = list(_commands(typer.main.get_command(app)))
 
 @pytest.mark.parametrize(("name", "command"), ALL_COMMANDS, ids=[n for n, _ in ALL_COMMANDS])
 def test_every_command_has_an_example(name: str, command: Any) -> None:
-    args = name.split()[1:] + ["--help"]
+    args = [*name.split()[1:], "--help"]
     result = CliRunner().invoke(app, args, terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "Example" in result.stdout, f"`{name} --help` shows no example"
