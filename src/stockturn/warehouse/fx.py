@@ -64,18 +64,20 @@ def require_rates(
     needs_sql: str,
     base: str,
     *,
-    params: Sequence[Any] | None = None,
+    params: dict[str, Any] | None = None,
     what: str = "amounts",
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> None:
     """Raise FxRateMissing when some (day, currency) of `needs_sql` has no usable rate into `base`."""
-    missing = wh.frame(
+    sql = (
         f"""SELECT currency, min(day) AS first_day, max(day) AS last_day, count(DISTINCT day) AS days
               FROM ({converted_sql(f"SELECT DISTINCT day, currency FROM ({needs_sql})", base,
                                    max_age_days=max_age_days)})
-             WHERE fx IS NULL GROUP BY currency ORDER BY currency""",
-        params,
+             WHERE fx IS NULL GROUP BY currency ORDER BY currency"""
     )
+    used = {key: value for key, value in (params or {}).items() if f"${key}" in sql}
+    relation = wh.con.sql(sql, params=used)
+    missing: pl.DataFrame = relation.pl() if relation is not None else pl.DataFrame()
     if missing.height:
         parts = [
             f"{row['currency']} on {row['days']} day(s) from {row['first_day']} to {row['last_day']}"

@@ -1,0 +1,124 @@
+"""Inventory aging by FIFO receipt layers, and the aged-inventory surcharge those layers attract.
+
+FIFO: units leave in the order they arrived, so the stock on a day is made of the most recent inflows
+(receipts, transfers in, returns, positive adjustments) at that location. Units the recorded inflows do not
+explain form an opening layer dated on the first day the SKU-location had stock (a lower bound on age).
+Formulas and edge cases: docs/metrics.md, "Aging".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from stockturn.analytics._sql import (
+    INFLOW_TYPES,
+    landed_cost_sql,
+    lit,
+    query,
+    surcharge_tiers_sql,
+    volume_sql,
+)
+from stockturn.settings import Settings
+from stockturn.warehouse import Warehouse
+
+
+def first_stock_sql(end: date) -> str:
+    """(sku_id, warehouse_id, first_day): first day with stock on hand, up to `end`."""
+    return f"""SELECT sku_id, warehouse_id, min(snapshot_date) AS first_day FROM stock_snapshot
+                WHERE on_hand > 0 AND snapshot_date <= {lit(end)} GROUP BY sku_id, warehouse_id"""
+
+
+def layers_sql(dates: Sequence[date], first_stock: str = "first_stock") -> str:
+    """(as_of, sku_id, warehouse_id, received, units) FIFO layers of the stock on each of `dates`.
+
+    Needs a CTE/table named `first_stock` (see first_stock_sql) in scope.
+    """
+    days = ", ".join(lit(d) for d in sorted(set(dates)))
+    last = max(dates)
+    return f"""
+      WITH as_of_days AS (SELECT unnest([{days}]) AS as_of),
+      stock_at AS (
+          SELECT d.as_of, s.sku_id, s.warehouse_id, s.on_hand + s.reserved + s.unfulfillable AS units
+            FROM stock_snapshot s JOIN as_of_days d ON s.snapshot_date = d.as_of
+           WHERE s.snapshot_date IN ({days}) AND s.on_hand + s.reserved + s.unfulfillable > 0),
+      inflow AS (
+          SELECT sku_id, warehouse_id, CAST(moved_at AS DATE) AS received, sum(qty) AS qty
+            FROM stock_movement
+           WHERE qty > 0 AND movement_type IN {INFLOW_TYPES} AND moved_at < {lit(last)} + INTERVAL 1 DAY
+           GROUP BY ALL),
+      stacked AS (
+          SELECT a.as_of, a.sku_id, a.warehouse_id, a.units, i.received, i.qty,
+                 sum(i.qty) OVER (PARTITION BY a.as_of, a.sku_id, a.warehouse_id ORDER BY i.received DESC
+                                  ROWS UNBOUNDED PRECEDING) AS cum
+            FROM stock_at a JOIN inflow i
+              ON i.sku_id = a.sku_id AND i.warehouse_id = a.warehouse_id AND i.received <= a.as_of),
+      explained AS (
+          SELECT as_of, sku_id, warehouse_id, max(cum) AS total FROM stacked GROUP BY ALL)
+      SELECT as_of, sku_id, warehouse_id, received, least(qty, units - (cum - qty)) AS units
+        FROM stacked WHERE cum - qty < units
+      UNION ALL
+      SELECT a.as_of, a.sku_id, a.warehouse_id, least(coalesce(f.first_day, a.as_of), a.as_of) AS received,
+             a.units - coalesce(e.total, 0) AS units
+        FROM stock_at a
+        LEFT JOIN explained e USING (as_of, sku_id, warehouse_id)
+        LEFT JOIN {first_stock} f USING (sku_id, warehouse_id)
+       WHERE a.units > coalesce(e.total, 0)"""
+
+
+def surcharge_sql(wh: Warehouse, settings: Settings, layers: str) -> str:
+    """(as_of, sku_id, warehouse_id, surcharge_month): monthly aged surcharge of the layers in `layers`."""
+    return f"""
+        SELECT l.as_of, l.sku_id, l.warehouse_id,
+               sum(l.units * greatest(v.volume_m3 * t.rate_m3_month, t.rate_unit_month)) AS surcharge_month
+          FROM {layers} l
+          JOIN ({volume_sql(settings)}) v USING (sku_id)
+          JOIN ({surcharge_tiers_sql(wh, settings)}) t
+            ON t.warehouse_id = l.warehouse_id AND (l.as_of - l.received) BETWEEN t.min_age_days AND t.max_age_days
+         GROUP BY ALL"""
+
+
+def bucket_labels(limits: Sequence[int]) -> list[str]:
+    """[30, 60, 90] -> ['0-30', '31-60', '61-90', '90+']."""
+    labels, low = [], 0
+    for high in limits:
+        labels.append(f"{low}-{high}")
+        low = high + 1
+    labels.append(f"{limits[-1]}+" if limits else "all")
+    return labels
+
+
+def aging_layers(wh: Warehouse, as_of: date, settings: Settings) -> pl.DataFrame:
+    """One row per FIFO layer on `as_of`: sku_id, warehouse_id, received, units, age_days, value (base
+    currency at landed cost), bucket, surcharge_month (current monthly aged surcharge of the layer),
+    next_tier_in_days and next_tier_surcharge_month (what the layer will pay per month once in the next tier)."""
+    limits = sorted(settings.aging_buckets_days)
+    labels = bucket_labels(limits)
+    case = " ".join(f"WHEN age_days <= {high} THEN '{label}'" for high, label in zip(limits, labels, strict=False))
+    bucket = f"CASE {case} ELSE '{labels[-1]}' END" if limits else "'all'"
+    sql = f"""
+      WITH first_stock AS ({first_stock_sql(as_of)}),
+      layers AS ({layers_sql([as_of])}),
+      cost AS ({landed_cost_sql(settings.base_currency, settings.fx_max_age_days)}),
+      tiers AS ({surcharge_tiers_sql(wh, settings)}),
+      vol AS ({volume_sql(settings)}),
+      valued AS (
+          SELECT l.sku_id, l.warehouse_id, l.received, l.units, l.as_of - l.received AS age_days,
+                 l.units * coalesce(c.landed, 0) AS value
+            FROM layers l ASOF LEFT JOIN cost c ON c.sku_id = l.sku_id AND l.received >= c.valid_from)
+      SELECT x.sku_id, x.warehouse_id, x.received, x.units, x.age_days, x.value, {bucket} AS bucket,
+             coalesce(x.units * greatest(v.volume_m3 * cur.rate_m3_month, cur.rate_unit_month), 0)
+                 AS surcharge_month,
+             nxt.min_age_days - x.age_days AS next_tier_in_days,
+             x.units * greatest(v.volume_m3 * nxt.rate_m3_month, nxt.rate_unit_month) AS next_tier_surcharge_month
+        FROM valued x
+        JOIN vol v USING (sku_id)
+        LEFT JOIN tiers cur ON cur.warehouse_id = x.warehouse_id
+             AND x.age_days BETWEEN cur.min_age_days AND cur.max_age_days
+        LEFT JOIN tiers nxt ON nxt.warehouse_id = x.warehouse_id AND nxt.min_age_days > x.age_days
+             AND nxt.min_age_days = (SELECT min(t2.min_age_days) FROM tiers t2
+                                      WHERE t2.warehouse_id = x.warehouse_id AND t2.min_age_days > x.age_days)
+       ORDER BY x.sku_id, x.warehouse_id, x.received"""
+    return query(wh, sql)
