@@ -1,0 +1,81 @@
+"""Source identifier -> canonical SKU, by exact match only. The one place this rule lives.
+
+`resolve_skus` looks every distinct identifier up in `sku_alias` (alias_type in the importer's order,
+an alias scoped to the channel/warehouse before a global one with scope ''), then in `sku.sku_id`
+itself. Unmatched identifiers get `sku_id` NULL: the line is kept and reported as unmapped. Master
+data code (aliases, fuzzy suggestions) calls the same function to re-resolve lines when links change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from stockturn.ingestion.upsert import settle
+from stockturn.warehouse import Warehouse
+
+# Helper columns a source may add next to `source_sku`, and the alias type each one is looked up as.
+EXTRA_IDENTIFIERS = {"_asin": "asin", "_fnsku": "fnsku", "_barcode": "barcode"}
+DEFAULT_ALIAS_TYPES = ("seller_sku", "erp_code", "shopify_sku", "barcode", "fnsku", "asin", "other")
+
+
+def lookup_aliases(
+    wh: Warehouse, identifiers: pl.Series, *, alias_types: Sequence[str], scope: str = ""
+) -> pl.DataFrame:
+    """Frame `identifier`, `sku_id` for the identifiers that match an alias (or a canonical sku_id)."""
+    keys = pl.DataFrame({"identifier": identifiers.cast(pl.Utf8)}).drop_nulls().unique()
+    if keys.height == 0:
+        return pl.DataFrame(schema={"identifier": pl.Utf8, "sku_id": pl.Utf8})
+    rank = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(alias_types))
+    types = ", ".join(f"'{t}'" for t in alias_types)
+    settle(wh)
+    wh.con.register("_resolve_keys", keys.to_arrow())
+    try:
+        found = wh.frame(
+            f"""
+            SELECT identifier, sku_id FROM (
+                SELECT k.identifier, a.sku_id,
+                       row_number() OVER (PARTITION BY k.identifier
+                           ORDER BY CASE WHEN a.scope = ? THEN 0 ELSE 1 END, CASE a.alias_type {rank} END) AS pick
+                FROM _resolve_keys k JOIN sku_alias a ON a.alias = k.identifier
+                WHERE a.alias_type IN ({types}) AND (a.scope = ? OR a.scope = '')
+                UNION ALL
+                SELECT k.identifier, s.sku_id, 1000 AS pick FROM _resolve_keys k JOIN sku s ON s.sku_id = k.identifier
+            ) QUALIFY row_number() OVER (PARTITION BY identifier ORDER BY pick) = 1
+            """,
+            [scope, scope],
+        )
+    finally:
+        wh.con.unregister("_resolve_keys")
+    return found.select(pl.col("identifier").cast(pl.Utf8), pl.col("sku_id").cast(pl.Utf8))
+
+
+def resolve_skus(
+    wh: Warehouse,
+    frame: pl.DataFrame,
+    scope: str = "",
+    *,
+    alias_types: Sequence[str] = DEFAULT_ALIAS_TYPES,
+    column: str = "source_sku",
+) -> pl.DataFrame:
+    """`frame` with `sku_id` set from `column` (then `_asin`/`_fnsku`/`_barcode` if present); NULL when unmapped.
+
+    The helper columns are dropped from the result. An existing `sku_id` column is replaced.
+    """
+    result = frame.drop("sku_id", strict=False)
+    tries: list[tuple[str, Sequence[str]]] = [(column, alias_types)]
+    tries += [(helper, (kind,)) for helper, kind in EXTRA_IDENTIFIERS.items() if helper in frame.columns]
+    resolved = pl.Series("sku_id", [None] * frame.height, dtype=pl.Utf8)
+    for source, types in tries:
+        if source not in frame.columns:
+            continue
+        found = lookup_aliases(wh, frame[source], alias_types=types, scope=scope)
+        if found.height == 0:
+            continue
+        matched = (
+            frame.select(pl.col(source).cast(pl.Utf8).alias("identifier"))
+            .join(found, on="identifier", how="left", maintain_order="left")["sku_id"]
+        )
+        resolved = resolved.fill_null(matched)
+    return result.with_columns(resolved.alias("sku_id")).drop(list(EXTRA_IDENTIFIERS), strict=False)

@@ -1,0 +1,1 @@
+"""Built-in importers, one module per source (or per family of generic layouts)."""
