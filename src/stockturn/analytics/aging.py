@@ -122,3 +122,25 @@ def aging_layers(wh: Warehouse, as_of: date, settings: Settings) -> pl.DataFrame
                                       WHERE t2.warehouse_id = x.warehouse_id AND t2.min_age_days > x.age_days)
        ORDER BY x.sku_id, x.warehouse_id, x.received"""
     return query(wh, sql)
+
+
+def aging_summary(wh: Warehouse, layers: pl.DataFrame, keys: Sequence[str], limits: Sequence[int]) -> pl.DataFrame:
+    """Units and value per age bucket at a grain (keys among sku_id, warehouse_id, category, brand, region),
+    with total units, value, average age (unit-weighted) and the current monthly aged surcharge."""
+    labels = bucket_labels(sorted(limits))
+    attrs = query(wh, "SELECT sku_id, category, brand FROM sku")
+    regions = query(wh, "SELECT warehouse_id, region FROM warehouse")
+    frame = layers.join(attrs, on="sku_id", how="left").join(regions, on="warehouse_id", how="left")
+    frame = frame.with_columns([pl.col(k).fill_null("(none)") for k in keys])
+    group = list(keys) if keys else [pl.lit("all").alias("_all")]
+    aggs = [pl.col("units").sum().alias("units"), pl.col("value").sum().alias("value"),
+            ((pl.col("units") * pl.col("age_days")).sum() / pl.col("units").sum()).alias("avg_age_days"),
+            pl.col("surcharge_month").sum().alias("surcharge_month")]
+    for label in labels:
+        inside = pl.col("bucket") == label
+        aggs.append(pl.col("units").filter(inside).sum().alias(f"units {label}"))
+        aggs.append(pl.col("value").filter(inside).sum().alias(f"value {label}"))
+    out = frame.group_by(group).agg(aggs)
+    if not keys:
+        out = out.drop("_all")
+    return out.sort(list(keys)) if keys else out

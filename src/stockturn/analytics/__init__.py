@@ -1,0 +1,109 @@
+"""Turnover, aging, cost and cash analytics: one definition of every metric (docs/metrics.md).
+
+The public API returns Polars frames; the CLI reports and the web pages call only these functions, so
+every surface shows the same numbers. Each function takes an open Warehouse and the Settings.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from stockturn.analytics.aging import aging_layers, aging_summary
+from stockturn.analytics.alerts import compute_alerts, run_alerts, stored_alerts
+from stockturn.analytics.base import base_facts
+from stockturn.analytics.cash import CashCycle, aging_buckets, cash_cycle, cash_tied_up, open_items
+from stockturn.analytics.classify import abc_xyz, slow_dead_stock
+from stockturn.analytics.definitions import GRAINS, METRICS, Metric, compare, compute, grain
+from stockturn.analytics.period import Period, parse_period
+from stockturn.analytics.profit import UnitEconomics, profit_waterfall, unit_economics, waterfall_steps
+from stockturn.errors import StockturnError
+from stockturn.settings import Settings
+from stockturn.warehouse import Warehouse
+
+__all__ = [
+    "GRAINS",
+    "METRICS",
+    "CashCycle",
+    "Metric",
+    "NoData",
+    "Period",
+    "UnitEconomics",
+    "abc_xyz",
+    "aging",
+    "aging_buckets",
+    "aging_layers",
+    "cash_cycle",
+    "cash_tied_up",
+    "compute_alerts",
+    "data_end",
+    "metrics",
+    "open_items",
+    "profit",
+    "resolve_period",
+    "run_alerts",
+    "slow_dead_stock",
+    "stored_alerts",
+    "unit_economics",
+    "waterfall_steps",
+]
+
+TREND_METRICS = ["units_sold", "revenue", "turnover", "dio", "stockout_rate", "fill_rate", "gmroi", "net_profit"]
+
+
+class NoData(StockturnError):
+    """The warehouse has no stock snapshots or sales to compute metrics from."""
+
+
+def data_end(wh: Warehouse) -> date:
+    """The latest day with data (last stock snapshot, else last sale): the default as-of day."""
+    rows = wh.con.execute(
+        "SELECT coalesce((SELECT max(snapshot_date) FROM stock_snapshot), "
+        "(SELECT CAST(max(ordered_at) AS DATE) FROM sales_line))"
+    ).fetchall()
+    if not rows or rows[0][0] is None:
+        raise NoData("the warehouse has no stock snapshots and no sales yet",
+                     hint="import stock and sales first (stockturn import ...), or try `stockturn demo`")
+    value: date = rows[0][0]
+    return value
+
+
+def resolve_period(wh: Warehouse, settings: Settings, period: str | Period | None = None,
+                   as_of: date | None = None) -> Period:
+    """A Period from a `--period` text (default setting default_period), relative to `as_of` (default: the
+    latest day with data)."""
+    if isinstance(period, Period):
+        return period
+    return parse_period(period or settings.default_period, as_of or data_end(wh))
+
+
+def metrics(wh: Warehouse, settings: Settings, *, by: str = "company", period: str | Period | None = None,
+            as_of: date | None = None, with_previous: bool = True) -> pl.DataFrame:
+    """Every metric of docs/metrics.md at grain `by` over `period`, with `<m>_prev`, `<m>_change` and a
+    `trend` text against the previous period for the main metrics."""
+    current = resolve_period(wh, settings, period, as_of)
+    frame = compute(base_facts(wh, current, settings), by, current.days)
+    if not with_previous:
+        return frame
+    previous = current.previous()
+    before = compute(base_facts(wh, previous, settings), by, previous.days)
+    return compare(frame, before, by, TREND_METRICS, threshold=settings.trend_threshold,
+                   previous_label=f"previous {current.describe()}")
+
+
+def aging(wh: Warehouse, settings: Settings, *, by: str = "sku-warehouse", as_of: date | None = None) -> pl.DataFrame:
+    """FIFO age buckets (units and value) at grain `by` on `as_of`."""
+    day = as_of or data_end(wh)
+    keys = grain(by).keys
+    if "channel_id" in keys:
+        raise StockturnError("aging has no channel grain: stock belongs to warehouses, not channels",
+                             hint="use --by sku, sku-warehouse, category, brand, warehouse, region or company")
+    return aging_summary(wh, aging_layers(wh, day, settings), keys, settings.aging_buckets_days)
+
+
+def profit(wh: Warehouse, settings: Settings, *, by: str = "sku", period: str | Period | None = None,
+           as_of: date | None = None) -> pl.DataFrame:
+    """Net profit waterfall columns at grain `by` over `period`."""
+    current = resolve_period(wh, settings, period, as_of)
+    return profit_waterfall(base_facts(wh, current, settings), by, current.days)
