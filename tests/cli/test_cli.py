@@ -118,3 +118,12 @@ def demo_flags() -> list[str]:
     from stockturn.cli import demo_cmd
 
     return ["--no-serve"] if "serve" in demo_cmd.demo.__code__.co_varnames else []
+
+
+def test_module_entry_point() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "stockturn", "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("stockturn ")

@@ -100,3 +100,28 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
             wh.con.execute("INSERT INTO channel VALUES ('AMZ-US', 'Amazon', 'amazon', 'US', 'USD', NULL, NULL, NULL)")
             raise RuntimeError("boom")
         assert wh.scalar("SELECT count(*) FROM channel") == 0
+
+
+def test_busy_warehouse_is_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from stockturn.errors import WarehouseBusy
+
+    path = tmp_path / "w.duckdb"
+    open_warehouse(path, create=True).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); "
+         "time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusy, match="open for writing in another process"):
+            open_warehouse(path)
+        assert time.monotonic() - started < 30
+    finally:
+        holder.kill()
+        holder.wait()

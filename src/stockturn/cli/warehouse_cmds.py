@@ -37,14 +37,12 @@ def settings(ctx: typer.Context) -> None:
 
     Example: STOCKTURN_BASE_CURRENCY=EUR stockturn settings
     """
-    title = "Settings (env STOCKTURN_<NAME> or stockturn.toml)"
-    table = Table(title=title)
-    for column in ("setting", "type", "default", "value"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("help")
+    # A list, not a table: values such as storage rules are too wide for table cells.
+    console.print("[bold]Settings[/bold] (flags > env STOCKTURN_<NAME> > stockturn.toml > default)")
     for row in describe_settings(state(ctx).settings):
-        table.add_row(row["name"], row["type"], row["default"], row["value"], row["help"])
-    console.print(table)
+        changed = "" if row["value"] == row["default"] else f"  [yellow](default {row['default']})[/yellow]"
+        console.print(f"[cyan]{row['name']}[/cyan] = {row['value']}  [dim]{row['type']}[/dim]{changed}", soft_wrap=True)
+        console.print(f"    {row['help']}", soft_wrap=True)
 
 
 def print_summary(summary: WarehouseSummary) -> None:
