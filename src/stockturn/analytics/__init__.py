@@ -38,6 +38,7 @@ __all__ = [
     "cash_tied_up",
     "compute_alerts",
     "data_end",
+    "grain",
     "metrics",
     "open_items",
     "profit",

@@ -107,7 +107,7 @@ def aging_layers(wh: Warehouse, as_of: date, settings: Settings) -> pl.DataFrame
       valued AS (
           SELECT l.sku_id, l.warehouse_id, l.received, l.units, l.as_of - l.received AS age_days,
                  l.units * coalesce(c.landed, 0) AS value
-            FROM layers l ASOF LEFT JOIN cost c ON c.sku_id = l.sku_id AND l.received >= c.valid_from)
+            FROM layers l ASOF LEFT JOIN cost c ON c.sku_id = l.sku_id AND l.as_of >= c.valid_from)
       SELECT x.sku_id, x.warehouse_id, x.received, x.units, x.age_days, x.value, {bucket} AS bucket,
              coalesce(x.units * greatest(v.volume_m3 * cur.rate_m3_month, cur.rate_unit_month), 0)
                  AS surcharge_month,

@@ -156,7 +156,7 @@ def compare(current: pl.DataFrame, previous: pl.DataFrame, grain_name: str, metr
     joined = joined.with_columns(changes)
     flags = []
     for m in metrics:
-        label = METRIC_BY_NAME[m].label if m in METRIC_BY_NAME else m
+        label = METRIC_BY_NAME[m].label if m in METRIC_BY_NAME else m.replace("_", " ").capitalize()
         change = pl.col(f"{m}_change")
         flags.append(
             pl.when(change.abs() >= threshold)
