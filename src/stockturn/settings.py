@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     max_problems_per_file: int = Field(
         20, ge=1, le=10_000, description="Import stops listing problems in one file after this many."
     )
+    sku_match_threshold: float = Field(
+        85.0, ge=0, le=100,
+        description="Fuzzy SKU suggestions below this score (0-100) are not shown (see docs/master-data.md).",
+    )
     # --- service and planning --------------------------------------------------------------------
     service_level_a: float = Field(0.98, gt=0.5, lt=1, description="Target cycle service level for class A.")
     service_level_b: float = Field(0.95, gt=0.5, lt=1, description="Target cycle service level for class B.")
@@ -164,6 +168,14 @@ class Settings(BaseSettings):
     )
     receivable_grace_days: int = Field(
         0, ge=0, description="Receivables alert once unpaid this many days past their due date."
+    )
+
+    # --- web dashboard (issue 7) ------------------------------------------------------------------
+    web_session_hours: int = Field(
+        12, ge=1, le=24 * 30, description="Web dashboard: a login stays valid this many hours."
+    )
+    web_upload_max_mb: int = Field(
+        50, ge=1, le=2048, description="Web dashboard: largest file accepted by the import upload, in MB."
     )
 
     @field_validator("base_currency")

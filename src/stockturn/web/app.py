@@ -1,0 +1,82 @@
+"""The dashboard's FastAPI application, built by `create_app(settings)`; no module-level app or settings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from stockturn import __version__
+from stockturn.settings import Settings
+from stockturn.warehouse import open_warehouse
+from stockturn.web import auth
+from stockturn.web.context import WebContext
+from stockturn.web.errors import install_error_handlers
+from stockturn.web.pages import (
+    alerts,
+    imports,
+    masterdata,
+    overview,
+    plan,
+    session,
+    settings_page,
+    skus,
+    warehouses,
+)
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+
+def create_app(settings: Settings, *, db: Path | None = None) -> FastAPI:
+    """The dashboard over the warehouse at `db` (default: the `db` setting), opened read-write once."""
+    path = Path(db) if db is not None else settings.db
+    warehouse = open_warehouse(path, create=False)
+    package = resources.files("stockturn.web")
+    templates = Jinja2Templates(directory=str(package.joinpath("templates")))
+    templates.env.globals["version"] = __version__
+    upload_dir = path.resolve().parent / "uploads"
+    ctx = WebContext(settings=settings, warehouse=warehouse, templates=templates, upload_dir=upload_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        warehouse.close()
+
+    app = FastAPI(
+        title="stockturn",
+        version=__version__,
+        description="Inventory dashboard API: every number the pages show, as JSON.",
+        lifespan=lifespan,
+        docs_url=None,  # FastAPI's Swagger page loads its assets from a CDN; /docs is our own page
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")
+
+    @app.middleware("http")
+    async def per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        cookie = request.cookies.get(auth.CSRF_COOKIE)
+        request.state.csrf_cookie = cookie or auth.new_csrf_token()
+        response = await call_next(request)
+        if cookie is None:
+            response.set_cookie(auth.CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    install_error_handlers(app)
+    for module in (session, overview, skus, warehouses, plan, alerts, imports, masterdata, settings_page):
+        app.include_router(module.router)
+    return app
