@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from stockturn.analytics import data_end, run_alerts
 from stockturn.cli.common import console
 from stockturn.cli.warehouse_cmds import print_summary
 from stockturn.demo.build import build_demo_warehouse
+from stockturn.settings import load_settings
 from stockturn.warehouse import open_warehouse, summarize
 
 DEMO_DB = Path("stockturn-demo.duckdb")
@@ -32,4 +34,8 @@ def demo(
                   f"in {time.perf_counter() - started:.1f} s")
     with open_warehouse(db, read_only=True) as wh:
         print_summary(summarize(wh))
+    with open_warehouse(db) as wh:  # daily job, alerts step (issue 4)
+        run_id, alerts = run_alerts(wh, load_settings(), data_end(wh))
+    console.print(f"[green]✓[/green] Alerts: {alerts.height} stored as run {run_id} "
+                  f"(`stockturn report alerts --db {db}`)")
     console.print(f"Next: `stockturn status --db {db}`; see docs/demo.md for what is real and what is generated.")
