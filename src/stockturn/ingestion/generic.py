@@ -6,14 +6,14 @@ column name, the others are accepted synonyms), `target`, and optionally `finish
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import polars as pl
 
 from stockturn.ingestion.contract import Col, ImportContext, Importer, Parsed, take
 from stockturn.ingestion.problems import ROW
-from stockturn.ingestion.readers import RawTable
+from stockturn.ingestion.readers import RawTable, normalize_header
 
 LINE_TYPES = ("product", "return", "shipping", "fee", "adjustment", "sample", "other")
 
@@ -27,6 +27,13 @@ class GenericImporter(Importer):
         if "cols" in cls.__dict__:
             cls.signature = tuple(c.headers[0] for c in cls.cols if c.required and c.default is None)
             cls.targets = cls.__dict__.get("targets", (cls.target,))
+
+    def detect(self, headers: Iterable[str]) -> float:
+        """Share of required columns present under any of their accepted names."""
+        present = {normalize_header(h) for h in headers}
+        required = [c for c in self.cols if c.required and c.default is None]
+        hits = sum(any(normalize_header(h) in present for h in c.headers) for c in required)
+        return hits / len(required) if required else 0.0
 
     def mapping_columns(self) -> tuple[str, ...]:
         return tuple(c.headers[0] for c in self.cols)

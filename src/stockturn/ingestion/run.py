@@ -5,7 +5,7 @@ work and rolls back, so its counts are exactly what a real import would do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -154,9 +154,3 @@ def import_file(
         pass
     return result
 
-
-def import_files(
-    wh: Warehouse, paths: Sequence[Path], *, settings: Settings, **options: object
-) -> list[ImportResult]:
-    """Import several files, each in its own transaction; stops at the first file that fails."""
-    return [import_file(wh, path, settings=settings, **options) for path in paths]  # type: ignore[arg-type]
