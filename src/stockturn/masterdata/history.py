@@ -115,7 +115,8 @@ def history(wh: Warehouse, sku_id: str | None = None, limit: int = 50) -> pl.Dat
     where = "WHERE list_contains(sku_ids, ?)" if sku_id else ""
     params: list[Any] = [sku_id] if sku_id else []
     return wh.frame(
-        f"SELECT change_id, changed_at, changed_by, operation, summary, undone_at, undone_by FROM sku_change "
+        "SELECT change_id, strftime(changed_at, '%Y-%m-%d %H:%M:%S') AS changed_at, changed_by, operation, summary, "
+        "strftime(undone_at, '%Y-%m-%d %H:%M:%S') AS undone_at, undone_by FROM sku_change "
         f"{where} ORDER BY change_id DESC LIMIT {int(limit)}",
         params,
     )

@@ -83,7 +83,8 @@ def show_sku(wh: Warehouse, sku_id: str) -> SkuDetail:
     require_sku(wh, sku_id)
     sku = wh.frame("SELECT * FROM sku WHERE sku_id = ?", [sku_id]).row(0, named=True)
     aliases = wh.frame(
-        "SELECT alias_type, alias, scope, confidence, created_by, created_at FROM sku_alias WHERE sku_id = ? "
+        "SELECT alias_type, alias, scope, confidence, created_by, strftime(created_at, '%Y-%m-%d %H:%M') AS created_at "
+        "FROM sku_alias WHERE sku_id = ? "
         "ORDER BY alias_type, alias, scope",
         [sku_id],
     )
