@@ -1,0 +1,179 @@
+"""Behaviour of forecast(): contract, as-of cut, stockout correction, new-SKU priors, aggregation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from numpy.testing import assert_allclose
+
+from stockturn.errors import InputError
+from stockturn.forecasting import DEFAULT_QUANTILES, ForecastResult, GlobalParams, forecast, quantile_column
+from stockturn.forecasting._quantiles import nb_quantiles
+
+FAST = GlobalParams(rounds=60, num_leaves=15, min_data_in_leaf=20)
+
+
+@pytest.fixture(scope="module")
+def m5_result(m5_small: Any) -> ForecastResult:
+    return forecast(m5_small.history, horizon=14, events=m5_small.events, params=FAST)
+
+
+def test_result_follows_the_contract(m5_small: Any, m5_result: ForecastResult) -> None:
+    res = m5_result
+    frame = res.frame
+    qcols = [quantile_column(q) for q in DEFAULT_QUANTILES]
+    assert frame.columns == ["unique_id", "ds", "mean", *qcols]
+    assert frame.schema["ds"] == pl.Date
+    assert frame.height == len(m5_small.ids) * 14
+    last = m5_small.history["ds"].max()
+    assert frame["ds"].min() == last + dt.timedelta(days=1)
+    q = frame.select(qcols).to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all(), "quantiles must not cross"
+    assert (frame["mean"] >= 0).all()
+    models = res.models
+    assert set(models["unique_id"]) == set(m5_small.ids)
+    assert models["backtest_rmsse"].null_count() == 0
+    assert {"model", "backtest_mae", "dispersion", "best_local_model"} <= set(models.columns)
+
+
+def test_real_m5_forecast_beats_zero_and_covers_the_holdout(m5_small: Any, m5_result: ForecastResult) -> None:
+    frame = m5_result.frame
+    row = {u: i for i, u in enumerate(m5_small.ids)}
+    actual = m5_small.sales[:, m5_small.cut : m5_small.cut + 14]
+    r = np.array([row[u] for u in frame["unique_id"]])
+    c = np.tile(np.arange(14), len(m5_small.ids))
+    truth = actual[r, c]
+    mean = frame["mean"].to_numpy()
+    assert np.mean((truth - mean) ** 2) < 0.5 * np.mean(truth**2)
+    inside = (truth >= frame["q0.025"].to_numpy()) & (truth <= frame["q0.975"].to_numpy())
+    assert inside.mean() > 0.85
+
+
+def test_as_of_uses_only_data_up_to_that_day(m5_small: Any) -> None:
+    hist = m5_small.history
+    as_of = hist["ds"].max() - dt.timedelta(days=20)
+    cut = forecast(hist.filter(pl.col("ds") <= as_of), horizon=7, params=FAST)
+    replay = forecast(hist, horizon=7, as_of=as_of, params=FAST)
+    assert replay.frame["ds"].min() == as_of + dt.timedelta(days=1)
+    assert_allclose(replay.frame["mean"].to_numpy(), cut.frame["mean"].to_numpy())
+
+
+def test_stockout_days_are_censored_not_zero_demand(panel: Callable[..., pl.DataFrame]) -> None:
+    # True demand ~ 8/day. On 40 % of days the shelf was empty: 0 sold, available=False.
+    hist = panel(12, 300, 8.0, seed=1)
+    rng = np.random.default_rng(2)
+    out = rng.random(hist.height) < 0.4
+    censored = hist.with_columns(y=pl.when(pl.Series(out)).then(0.0).otherwise(pl.col("y")), available=pl.Series(~out))
+    ignorant = censored.with_columns(available=pl.lit(True))  # the same zeros, taken at face value
+    good = forecast(censored, horizon=14, params=FAST, candidates=("ses",))
+    bad = forecast(ignorant, horizon=14, params=FAST, candidates=("ses",))
+    good_mean = good.frame["mean"].mean()
+    bad_mean = bad.frame["mean"].mean()
+    assert isinstance(good_mean, float) and isinstance(bad_mean, float)
+    assert abs(good_mean - 8.0) < 1.0, good_mean
+    assert bad_mean < 6.0, bad_mean  # learning the zeros under-forecasts by about 40 %
+
+
+def test_new_sku_gets_its_category_prior(panel: Callable[..., pl.DataFrame]) -> None:
+    fast = panel(10, 200, 20.0, seed=3).with_columns(category=pl.lit("fast"))
+    slow = panel(10, 200, 1.0, seed=4).with_columns(
+        category=pl.lit("slow"), unique_id=pl.col("unique_id").str.replace("S", "T")
+    )
+    last = fast["ds"].max()
+    assert isinstance(last, dt.date)
+    new = pl.DataFrame(
+        {
+            "unique_id": ["NEW@WH"] * 3,
+            "ds": [last - dt.timedelta(days=k) for k in (2, 1, 0)],
+            "y": [25.0, 15.0, 20.0],
+            "available": [True] * 3,
+            "category": ["fast"] * 3,
+        }
+    )
+    res = forecast(pl.concat([fast, slow, new], how="diagonal_relaxed"), horizon=7, params=FAST)
+    row = res.models.filter(pl.col("unique_id") == "NEW@WH")
+    assert row["model"][0] == "category_prior"
+    assert row["is_new"][0]
+    level = res.frame.filter(pl.col("unique_id") == "NEW@WH")["mean"].mean()
+    assert isinstance(level, float)
+    assert 15.0 < level < 25.0  # the fast category's level, not the slow one's
+
+
+def test_aggregates_add_up_and_single_members_keep_their_quantiles(m5_result: ForecastResult) -> None:
+    res = m5_result
+    groups = res.models.select("unique_id", group=pl.col("unique_id").str.split("_").list.get(0))
+    agg = res.aggregate(groups)
+    bottom = res.frame.join(groups, on="unique_id").group_by("group", "ds").agg(pl.col("mean").sum())
+    joined = agg.join(bottom, on=["group", "ds"], suffix="_bottom")
+    assert_allclose(joined["mean"].to_numpy(), joined["mean_bottom"].to_numpy(), rtol=1e-9)
+    q = agg.select([quantile_column(x) for x in DEFAULT_QUANTILES]).to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all()
+    solo = res.aggregate(res.models.select("unique_id", group=pl.col("unique_id")))
+    both = solo.join(res.frame, left_on=["group", "ds"], right_on=["unique_id", "ds"], suffix="_s")
+    assert_allclose(both["q0.975"].to_numpy(), both["q0.975_s"].to_numpy(), atol=1e-6)
+
+
+def test_negative_binomial_quantiles_match_the_geometric_case() -> None:
+    # k = 1 is the geometric distribution: P(X <= x) = 1 - (1 - p)^(x+1), p = 1/(1+mu).
+    # mu = 3: median x = 2 (0.75^3 = 0.42 <= 0.5), q0.9 x = 8 (0.75^9 = 0.075 <= 0.1 < 0.75^8).
+    q = nb_quantiles(np.array([[3.0]], dtype=np.float32), np.array([1.0]), [0.5, 0.9])
+    assert_allclose(q[0, 0], [2.0, 8.0])
+    # Almost no extra dispersion is Poisson(3): median 3.
+    assert_allclose(nb_quantiles(np.array([[3.0]], dtype=np.float32), np.array([1e-9]), [0.5])[0, 0], [3.0])
+
+
+def test_explanations_recover_price_elasticity_and_event_lift() -> None:
+    rng = np.random.default_rng(5)
+    days = 400
+    start = dt.date(2022, 1, 3)
+    dates = [start + dt.timedelta(days=k) for k in range(days)]
+    price = np.where((np.arange(days) // 28) % 2 == 0, 10.0, 8.0)
+    event_days = set(range(10, days, 30))
+    lam = 40.0 * (price / 10.0) ** -2.0 * np.array([2.0 if k in event_days else 1.0 for k in range(days)])
+    hist = pl.DataFrame(
+        {"unique_id": ["P@WH"] * days, "ds": dates, "y": rng.poisson(lam).astype(float), "price": price}
+    )
+    events = pl.DataFrame(
+        {"ds": [dates[k] for k in sorted(event_days)], "event_name": "sale", "event_type": "promotion"}
+    )
+    res = forecast(hist, horizon=7, events=events, params=FAST)
+    ex = res.explanations.row(0, named=True)
+    assert -2.6 < ex["price_elasticity"] < -1.4
+    assert 1.6 < ex["event_lift"] < 2.4
+
+
+@pytest.mark.parametrize(
+    ("frame", "column"),
+    [
+        (pl.DataFrame({"unique_id": ["a"], "ds": [dt.date(2024, 1, 1)]}), "y"),
+        (pl.DataFrame({"unique_id": ["a"], "ds": [dt.date(2024, 1, 1)], "y": [-1.0]}), "y"),
+        (pl.DataFrame({"unique_id": ["a"], "ds": ["2024-01-01"], "y": [1.0]}), "ds"),
+        (pl.DataFrame({"unique_id": ["a"], "ds": [dt.date(2024, 1, 1)], "y": [1.0], "price": [0.0]}), "price"),
+    ],
+)
+def test_bad_history_names_the_column(frame: pl.DataFrame, column: str) -> None:
+    with pytest.raises(InputError) as err:
+        forecast(frame, horizon=7)
+    assert err.value.column == column
+    assert column in str(err.value)
+
+
+def test_duplicate_days_and_bad_quantiles_are_refused(panel: Callable[..., pl.DataFrame]) -> None:
+    dup = pl.DataFrame({"unique_id": ["a", "a"], "ds": [dt.date(2024, 1, 1)] * 2, "y": [1.0, 2.0]})
+    with pytest.raises(InputError, match="more than one row"):
+        forecast(dup, horizon=7)
+    ok = panel(1, 30, 2.0)
+    with pytest.raises(InputError, match="outside"):
+        forecast(ok, horizon=7, quantiles=[0.5, 1.5])
+
+
+def test_any_history_length_works(panel: Callable[..., pl.DataFrame]) -> None:
+    for days in (1, 5, 40):
+        res = forecast(panel(3, days, 4.0), horizon=7, params=FAST)
+        assert res.frame.height == 21
+        assert np.isfinite(res.frame["mean"].to_numpy()).all()
