@@ -169,6 +169,22 @@ class Settings(BaseSettings):
     receivable_grace_days: int = Field(
         0, ge=0, description="Receivables alert once unpaid this many days past their due date."
     )
+    # --- forecasting (issue 5; see docs/forecasting.md) ------------------------------------------
+    forecast_horizon_days: int = Field(
+        28, ge=1, le=366, description="Days `stockturn forecast` forecasts when --horizon is not given."
+    )
+    forecast_quantiles: list[float] = Field(
+        [],
+        description="Quantile levels stored in addition to the nine M5 ones (0.005 ... 0.995), e.g. [0.9, 0.98].",
+    )
+
+    @field_validator("forecast_quantiles")
+    @classmethod
+    def _probabilities(cls, value: list[float]) -> list[float]:
+        bad = [q for q in value if not 0 < q < 1]
+        if bad:
+            raise ValueError(f"quantile levels must be between 0 and 1 (exclusive), found {bad[0]}")
+        return value
 
     # --- web dashboard (issue 7) ------------------------------------------------------------------
     web_session_hours: int = Field(
