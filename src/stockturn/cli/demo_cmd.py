@@ -21,6 +21,10 @@ DEMO_DB = Path("stockturn-demo.duckdb")
 def demo(
     db: Annotated[Path, typer.Option("--db", help="Where to write the demo warehouse.")] = DEMO_DB,
     seed: Annotated[int, typer.Option(help="Seed of the generated parts of the demo data.")] = 42,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="End by serving the dashboard on http://127.0.0.1:PORT/.")
+    ] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the dashboard.")] = 8000,
 ) -> None:
     """Build the demo warehouse (a cross-border seller: China home warehouse, FBA US/UK/DE, a US 3PL)
     from the bundled real order lines, then run the daily job on it.
@@ -39,3 +43,7 @@ def demo(
     console.print(f"[green]✓[/green] Alerts: {alerts.height} stored as run {run_id} "
                   f"(`stockturn report alerts --db {db}`)")
     console.print(f"Next: `stockturn status --db {db}`; see docs/demo.md for what is real and what is generated.")
+    if serve:  # last step of the daily job: the dashboard (issue 7)
+        from stockturn.cli.web_cmds import serve_dashboard
+
+        serve_dashboard(load_settings(), db, "127.0.0.1", port)

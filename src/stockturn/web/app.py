@@ -29,23 +29,29 @@ from stockturn.web.pages import (
     skus,
     warehouses,
 )
+from stockturn.web.pages._shared import warm
 
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
 
 
-def create_app(settings: Settings, *, db: Path | None = None) -> FastAPI:
+def create_app(settings: Settings, *, db: Path | None = None, warm_caches: bool = True) -> FastAPI:
     """The dashboard over the warehouse at `db` (default: the `db` setting), opened read-write once."""
     path = Path(db) if db is not None else settings.db
     warehouse = open_warehouse(path, create=False)
     package = resources.files("stockturn.web")
     templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     templates.env.globals["version"] = __version__
+    templates.env.policies["json.dumps_kwargs"] = {"default": str, "sort_keys": False}  # dates in chart data
     upload_dir = path.resolve().parent / "uploads"
     ctx = WebContext(settings=settings, warehouse=warehouse, templates=templates, upload_dir=upload_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_caches:
+            warm(ctx)
         yield
         warehouse.close()
 
@@ -67,8 +73,13 @@ def create_app(settings: Settings, *, db: Path | None = None) -> FastAPI:
         request.state.csrf_cookie = cookie or auth.new_csrf_token()
         response = await call_next(request)
         if cookie is None:
-            response.set_cookie(auth.CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="strict",
-                                secure=request.url.scheme == "https")
+            response.set_cookie(
+                auth.CSRF_COOKIE,
+                request.state.csrf_cookie,
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+            )
         response.headers.setdefault("Content-Security-Policy", _CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"

@@ -77,9 +77,7 @@ def add_user(wh: Warehouse, username: str, password: str, role: str, *, created_
 
 
 def list_users(wh: Warehouse) -> list[tuple[str, str, datetime, str]]:
-    rows = wh.con.execute(
-        "SELECT username, role, created_at, created_by FROM app_user ORDER BY username"
-    ).fetchall()
+    rows = wh.con.execute("SELECT username, role, created_at, created_by FROM app_user ORDER BY username").fetchall()
     return [(str(r[0]), str(r[1]), r[2], str(r[3])) for r in rows]
 
 

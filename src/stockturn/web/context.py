@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -65,7 +65,7 @@ def translator(request: Request) -> Translator:
     return Translator(pick_locale(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
 
 
-def current_user(request: Request, wh: Warehouse = Depends(get_db)) -> auth.User:
+def current_user(request: Request, wh: Annotated[Warehouse, Depends(get_db)]) -> auth.User:
     """The logged-in user; without any users (loopback only) everyone is the local admin."""
     if not auth.users_exist(wh):
         return auth.User(auth.LOCAL_USER, "admin")
@@ -86,10 +86,11 @@ def expected_csrf(request: Request, user: auth.User) -> str:
 def require(role: str) -> Callable[..., auth.User]:
     """Dependency for reading: the user must have at least `role`."""
 
-    def dependency(user: auth.User = Depends(current_user)) -> auth.User:
+    def dependency(user: Annotated[auth.User, Depends(current_user)]) -> auth.User:
         if not user.can(role):
-            raise auth.AccessDenied(f"this needs the {role} role; {user.username} is a {user.role}",
-                                    hint="ask an admin to change your role")
+            raise auth.AccessDenied(
+                f"this needs the {role} role; {user.username} is a {user.role}", hint="ask an admin to change your role"
+            )
         return user
 
     return dependency
@@ -98,22 +99,27 @@ def require(role: str) -> Callable[..., auth.User]:
 def require_write(role: str) -> Callable[..., Coroutine[Any, Any, auth.User]]:
     """Dependency for every state-changing request: the role, and a CSRF token matching the session's."""
 
-    async def dependency(request: Request, user: auth.User = Depends(require(role))) -> auth.User:
+    reader = require(role)
+
+    # a default, not Annotated: the annotation would name a local, which FastAPI cannot resolve later
+    async def dependency(request: Request, user: auth.User = Depends(reader)) -> auth.User:  # noqa: B008
         given = request.headers.get("x-csrf-token")
         if not given and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             form = await request.form()
             value = form.get("csrf_token")
             given = value if isinstance(value, str) else None
         if not auth.tokens_match(given, expected_csrf(request, user)):
-            raise auth.AccessDenied("the form's security token is missing or out of date",
-                                    hint="reload the page and try again")
+            raise auth.AccessDenied(
+                "the form's security token is missing or out of date", hint="reload the page and try again"
+            )
         return user
 
     return dependency
 
 
-def render(request: Request, template: str, user: auth.User | None, status_code: int = 200,
-           **values: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, user: auth.User | None, status_code: int = 200, **values: Any
+) -> HTMLResponse:
     """Render a page with the language, formats, user and CSRF token every template needs."""
     ctx = web_context(request)
     tr = translator(request)
@@ -121,8 +127,16 @@ def render(request: Request, template: str, user: auth.User | None, status_code:
     response: HTMLResponse = ctx.templates.TemplateResponse(
         request,
         template,
-        {"t": tr.t, "fmt": tr, "locale": tr.locale, "user": user, "csrf_token": csrf,
-         "base_currency": ctx.settings.base_currency, "path": request.url.path, **values},
+        {
+            "t": tr.t,
+            "fmt": tr,
+            "locale": tr.locale,
+            "user": user,
+            "csrf_token": csrf,
+            "base_currency": ctx.settings.base_currency,
+            "path": request.url.path,
+            **values,
+        },
         status_code=status_code,
     )
     return response

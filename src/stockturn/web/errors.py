@@ -59,8 +59,7 @@ def _respond(request: Request, status: int, code: str, message: str, hint: str |
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     from stockturn.web.context import render  # late import: context imports this module's siblings
 
-    return render(request, "error.html", None, status_code=status, status=status, code=code,
-                  message=message, hint=hint)
+    return render(request, "error.html", None, status_code=status, status=status, code=code, message=message, hint=hint)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -81,13 +80,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return _respond(request, 422, "invalid_request", message, "check the request's parameters")
 
     async def on_conflict(request: Request, exc: Exception) -> Response:
-        return _respond(request, 409, "conflict", "another change to the same rows happened at the same time",
-                        "reload the page and try again")
+        return _respond(
+            request,
+            409,
+            "conflict",
+            "another change to the same rows happened at the same time",
+            "reload the page and try again",
+        )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _respond(request, 500, "internal_error", "something went wrong inside stockturn",
-                        "the server log has the details; please report it")
+        return _respond(
+            request,
+            500,
+            "internal_error",
+            "something went wrong inside stockturn",
+            "the server log has the details; please report it",
+        )
 
     app.add_exception_handler(StockturnError, on_domain_error)
     app.add_exception_handler(AccessDenied, on_domain_error)

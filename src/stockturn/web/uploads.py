@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,17 +41,21 @@ def safe_name(name: str) -> str:
 async def receive_upload(request: Request, upload_dir: Path, max_bytes: int) -> Upload:
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > max_bytes + 64 * 1024:
-        raise UploadTooLarge(f"the upload has {int(length):,} bytes, more than the limit of {max_bytes:,}",
-                             hint="split the file, or raise the web_upload_max_mb setting")
+        raise UploadTooLarge(
+            f"the upload has {int(length):,} bytes, more than the limit of {max_bytes:,}",
+            hint="split the file, or raise the web_upload_max_mb setting",
+        )
     received = 0
 
-    async def capped() -> AsyncIterator[bytes]:
+    async def capped() -> AsyncGenerator[bytes, None]:
         nonlocal received
         async for chunk in request.stream():
             received += len(chunk)
             if received > max_bytes + 64 * 1024:
-                raise UploadTooLarge(f"the upload is larger than the limit of {max_bytes:,} bytes",
-                                     hint="split the file, or raise the web_upload_max_mb setting")
+                raise UploadTooLarge(
+                    f"the upload is larger than the limit of {max_bytes:,} bytes",
+                    hint="split the file, or raise the web_upload_max_mb setting",
+                )
             yield chunk
 
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -67,10 +71,14 @@ async def receive_upload(request: Request, upload_dir: Path, max_bytes: int) -> 
         raise InputError("no file was chosen", hint="choose a file to import")
     data = await file.read()
     if len(data) > max_bytes:
-        raise UploadTooLarge(f"{file.filename} has {len(data):,} bytes, more than the limit of {max_bytes:,}",
-                             hint="split the file, or raise the web_upload_max_mb setting")
+        raise UploadTooLarge(
+            f"{file.filename} has {len(data):,} bytes, more than the limit of {max_bytes:,}",
+            hint="split the file, or raise the web_upload_max_mb setting",
+        )
     upload_dir.mkdir(parents=True, exist_ok=True)
-    target = (upload_dir / f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}-{safe_name(file.filename)}").resolve()
+    target = (
+        upload_dir / f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}-{safe_name(file.filename)}"
+    ).resolve()
     if target.parent != upload_dir.resolve():
         raise InputError(f"file name {file.filename!r} is not allowed", hint="rename the file")
     target.write_bytes(data)

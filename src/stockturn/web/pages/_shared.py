@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,9 +11,12 @@ from typing import Any
 import polars as pl
 from fastapi import Request
 
+import stockturn.analytics as an
 from stockturn.warehouse import Warehouse
 from stockturn.web.context import WebContext, web_context
 from stockturn.web.queries import common, inventory
+
+log = logging.getLogger("stockturn.web")
 
 
 @dataclass(frozen=True)
@@ -24,8 +29,11 @@ class DataState:
 
 
 def data_state(request: Request, wh: Warehouse) -> DataState:
+    return state_for(web_context(request), wh)
+
+
+def state_for(ctx: WebContext, wh: Warehouse) -> DataState:
     version = common.data_version(wh)
-    ctx = web_context(request)
 
     def compute() -> DataState:
         found = common.runs(wh)
@@ -41,6 +49,55 @@ def summary(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
         lambda: inventory.sku_location_summary(wh, ctx.settings, state.as_of, state.forecast_run),
     )
     return result
+
+
+def overview(ctx: WebContext, wh: Warehouse, state: DataState) -> dict[str, Any]:
+    result: dict[str, Any] = ctx.cached(
+        ("overview", state.version), lambda: inventory.overview(wh, ctx.settings, state.as_of, state.alert_run)
+    )
+    return result
+
+
+def aging_layers(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
+    result: pl.DataFrame = ctx.cached(("aging", state.version), lambda: an.aging_layers(wh, state.as_of, ctx.settings))
+    return result
+
+
+def profit(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
+    period = an.resolve_period(wh, ctx.settings, None, state.as_of)
+    result: pl.DataFrame = ctx.cached(
+        ("profit", state.version), lambda: an.profit(wh, ctx.settings, by="sku", period=period)
+    )
+    return result
+
+
+def warehouses(ctx: WebContext, wh: Warehouse, state: DataState) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = ctx.cached(
+        ("warehouses", state.version),
+        lambda: inventory.warehouses(wh, ctx.settings, state.as_of, summary(ctx, wh, state)),
+    )
+    return result
+
+
+def warm(ctx: WebContext) -> threading.Thread:
+    """Compute the cached summaries in the background (at start-up and after data changes), so that the
+    first visitor does not wait for them."""
+
+    def work() -> None:
+        cursor = ctx.warehouse.cursor()
+        try:
+            wh = Warehouse(ctx.warehouse.path, cursor, read_only=ctx.warehouse.read_only)
+            state = state_for(ctx, wh)
+            for step in (summary, overview, aging_layers, profit, warehouses):
+                step(ctx, wh, state)
+        except Exception:  # warming is an optimisation: a failure shows up again on the real request
+            log.warning("warming the dashboard caches failed", exc_info=True)
+        finally:
+            cursor.close()
+
+    thread = threading.Thread(target=work, name="stockturn-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def choices(summary_frame: pl.DataFrame, column: str) -> list[str]:

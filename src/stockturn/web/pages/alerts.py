@@ -24,14 +24,21 @@ def alerts_data(request: Request, wh: Warehouse, open_only: bool, severity: str)
     run = data_state(request, wh).alert_run
     if run is None:
         return {"alert_run": None, "alerts": [], "how_to_create": NO_ALERTS_HINT}
-    return {"alert_run": run, "alerts": jsonable(actions.alerts(wh, run, open_only=open_only, severity=severity)),
-            "how_to_create": None}
+    return {
+        "alert_run": run,
+        "alerts": jsonable(actions.alerts(wh, run, open_only=open_only, severity=severity)),
+        "how_to_create": None,
+    }
 
 
 @router.get("/api/alerts", tags=["alerts"])
-def api_alerts(request: Request, open_only: bool = False,
-               severity: Annotated[Literal["", "info", "warning", "critical"], Query()] = "",
-               wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> dict[str, Any]:
+def api_alerts(
+    request: Request,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(viewer)],
+    open_only: bool = False,
+    severity: Annotated[Literal["", "info", "warning", "critical"], Query()] = "",
+) -> dict[str, Any]:
     """Alerts of the latest alert run: what, why, what to do, and who acknowledged them when."""
     return alerts_data(request, wh, open_only, severity)
 
@@ -45,23 +52,41 @@ def _acknowledge(request: Request, wh: Warehouse, alert_id: int, user: User) -> 
 
 
 @router.post("/api/alerts/{alert_id}/acknowledge", tags=["alerts"])
-def api_acknowledge(request: Request, alert_id: int, wh: Warehouse = Depends(get_db),
-                    user: User = Depends(planner_write)) -> dict[str, Any]:
+def api_acknowledge(
+    request: Request,
+    alert_id: int,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(planner_write)],
+) -> dict[str, Any]:
     """Acknowledge an alert. Needs the planner role and X-CSRF-Token."""
     run = _acknowledge(request, wh, alert_id, user)
     return {"alert_run": run, "alert_id": alert_id, "acknowledged_by": user.username}
 
 
 @router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
-def alerts_page(request: Request, open_only: bool = False,
-                severity: Annotated[Literal["", "info", "warning", "critical"], Query()] = "",
-                wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> Response:
-    return render(request, "alerts.html", user, data=alerts_data(request, wh, open_only, severity),
-                  open_only=open_only, severity=severity)
+def alerts_page(
+    request: Request,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(viewer)],
+    open_only: bool = False,
+    severity: Annotated[Literal["", "info", "warning", "critical"], Query()] = "",
+) -> Response:
+    return render(
+        request,
+        "alerts.html",
+        user,
+        data=alerts_data(request, wh, open_only, severity),
+        open_only=open_only,
+        severity=severity,
+    )
 
 
 @router.post("/alerts/{alert_id}/acknowledge", include_in_schema=False)
-def acknowledge_form(request: Request, alert_id: int, wh: Warehouse = Depends(get_db),
-                     user: User = Depends(planner_write)) -> Response:
+def acknowledge_form(
+    request: Request,
+    alert_id: int,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(planner_write)],
+) -> Response:
     _acknowledge(request, wh, alert_id, user)
     return RedirectResponse("/alerts", status_code=303)

@@ -15,7 +15,7 @@ from stockturn.warehouse import Warehouse
 from stockturn.web import auth
 from stockturn.web.auth import User
 from stockturn.web.context import expected_csrf, get_db, render, require, require_write, web_context
-from stockturn.web.pages._shared import jsonable
+from stockturn.web.pages._shared import jsonable, warm
 from stockturn.web.queries.actions import audit
 from stockturn.web.uploads import receive_upload
 
@@ -29,30 +29,62 @@ def history(wh: Warehouse) -> list[dict[str, Any]]:
     return jsonable(list_imports(wh, limit=200).to_dicts())
 
 
-def _import(request: Request, wh: Warehouse, user: User, fields: dict[str, str], path: Any,
-            original: str) -> dict[str, Any]:
+def _import(
+    request: Request, wh: Warehouse, user: User, fields: dict[str, str], path: Any, original: str
+) -> dict[str, Any]:
     """Run the import; a file with problems gives the problems (nothing loaded), not an error page."""
     ctx = web_context(request)
     source = fields.get("source") or "auto"
     try:
-        result = import_file(wh, path, settings=ctx.settings, source=source,
-                             warehouse=fields.get("warehouse") or None, channel=fields.get("channel") or None)
+        result = import_file(
+            wh,
+            path,
+            settings=ctx.settings,
+            source=source,
+            warehouse=fields.get("warehouse") or None,
+            channel=fields.get("channel") or None,
+        )
     except ValidationFailed as exc:
         problems = [{"row": p.row, "column": p.column, "message": p.message, "hint": p.hint} for p in exc.problems]
-        return {"ok": False, "file": original, "total_problems": exc.total, "problems": problems,
-                "message": exc.message.splitlines()[0]}
+        return {
+            "ok": False,
+            "file": original,
+            "total_problems": exc.total,
+            "problems": problems,
+            "message": exc.message.splitlines()[0],
+        }
     except StockturnError as exc:
-        return {"ok": False, "file": original, "total_problems": 1,
-                "problems": [{"row": None, "column": None, "message": exc.message, "hint": exc.hint}],
-                "message": exc.message}
+        return {
+            "ok": False,
+            "file": original,
+            "total_problems": 1,
+            "problems": [{"row": None, "column": None, "message": exc.message, "hint": exc.hint}],
+            "message": exc.message,
+        }
     if result.import_id is not None:
-        wh.con.execute("UPDATE import_batch SET imported_by = ?, file_name = ? WHERE import_id = ?",
-                       [f"web:{user.username}", original, result.import_id])
-        audit(wh, user.username, "import.upload", str(result.import_id),
-              {"file": original, "stored_as": path.name, "source": result.source})
-    return {"ok": True, "file": original, "import_id": result.import_id, "source": result.source,
-            "rows_read": result.rows_read, "added": result.added, "replaced": result.replaced,
-            "rejected": result.rejected, "unmapped": result.unmapped}
+        wh.con.execute(
+            "UPDATE import_batch SET imported_by = ?, file_name = ? WHERE import_id = ?",
+            [f"web:{user.username}", original, result.import_id],
+        )
+        audit(
+            wh,
+            user.username,
+            "import.upload",
+            str(result.import_id),
+            {"file": original, "stored_as": path.name, "source": result.source},
+        )
+        warm(ctx)
+    return {
+        "ok": True,
+        "file": original,
+        "import_id": result.import_id,
+        "source": result.source,
+        "rows_read": result.rows_read,
+        "added": result.added,
+        "replaced": result.replaced,
+        "rejected": result.rejected,
+        "unmapped": result.unmapped,
+    }
 
 
 async def _upload(request: Request, wh: Warehouse, user: User) -> dict[str, Any]:
@@ -68,43 +100,75 @@ async def _upload(request: Request, wh: Warehouse, user: User) -> dict[str, Any]
 
 
 @router.get("/api/imports", tags=["imports"])
-def api_imports(wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> dict[str, Any]:
+def api_imports(wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]) -> dict[str, Any]:
     """Every import, newest first: file, hash, source, rows read/added/replaced/rejected, who, when, status."""
     return {"imports": history(wh), "sources": sorted(importers())}
 
 
 @router.post("/api/imports", tags=["imports"])
-async def api_upload(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(planner)) -> dict[str, Any]:
+async def api_upload(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(planner)]
+) -> dict[str, Any]:
     """Upload one file (multipart field `file`, optional `source`, `warehouse`, `channel`) and import it;
     returns the import's counts, or its validation problems (nothing is loaded then). Needs X-CSRF-Token."""
     return await _upload(request, wh, user)
 
 
 @router.post("/api/imports/{import_id}/undo", tags=["imports"])
-def api_undo(import_id: int, wh: Warehouse = Depends(get_db), user: User = Depends(admin_write)) -> dict[str, Any]:
+def api_undo(
+    request: Request,
+    import_id: int,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(admin_write)],
+) -> dict[str, Any]:
     """Remove exactly what one import added (admin role)."""
     result = undo_import(wh, import_id)
+    warm(web_context(request))
     audit(wh, user.username, "import.undo", str(import_id), {"deleted": result.deleted, "restored": result.restored})
     return {"import_id": import_id, "deleted": result.deleted, "restored": result.restored}
 
 
 @router.get("/imports", response_class=HTMLResponse, include_in_schema=False)
-def imports_page(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> Response:
-    return render(request, "imports.html", user, imports=history(wh), sources=sorted(importers()), outcome=None,
-                  max_mb=web_context(request).settings.web_upload_max_mb)
+def imports_page(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> Response:
+    return render(
+        request,
+        "imports.html",
+        user,
+        imports=history(wh),
+        sources=sorted(importers()),
+        outcome=None,
+        max_mb=web_context(request).settings.web_upload_max_mb,
+    )
 
 
 @router.post("/imports", response_class=HTMLResponse, include_in_schema=False)
-async def upload_form(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(planner)) -> Response:
+async def upload_form(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(planner)]
+) -> Response:
     outcome = await _upload(request, wh, user)
-    return render(request, "imports.html", user, status_code=200 if outcome["ok"] else 422,
-                  imports=history(wh), sources=sorted(importers()), outcome=outcome,
-                  max_mb=web_context(request).settings.web_upload_max_mb)
+    return render(
+        request,
+        "imports.html",
+        user,
+        status_code=200 if outcome["ok"] else 422,
+        imports=history(wh),
+        sources=sorted(importers()),
+        outcome=outcome,
+        max_mb=web_context(request).settings.web_upload_max_mb,
+    )
 
 
 @router.post("/imports/{import_id}/undo", include_in_schema=False)
-def undo_form(import_id: int, csrf_token: Annotated[str, Form()] = "", wh: Warehouse = Depends(get_db),
-              user: User = Depends(admin_write)) -> Response:
+def undo_form(
+    request: Request,
+    import_id: int,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(admin_write)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     result = undo_import(wh, import_id)
+    warm(web_context(request))
     audit(wh, user.username, "import.undo", str(import_id), {"deleted": result.deleted, "restored": result.restored})
     return RedirectResponse("/imports", status_code=303)

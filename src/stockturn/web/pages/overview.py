@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,7 +11,7 @@ from stockturn.warehouse import Warehouse
 from stockturn.web.auth import User
 from stockturn.web.context import get_db, render, require, web_context
 from stockturn.web.pages._shared import data_state
-from stockturn.web.queries import inventory
+from stockturn.web.pages._shared import overview as overview_cached
 
 router = APIRouter()
 viewer = require("viewer")
@@ -29,23 +29,31 @@ KPIS = (
 def overview_data(request: Request, wh: Warehouse) -> dict[str, Any]:
     ctx = web_context(request)
     state = data_state(request, wh)
-    data: dict[str, Any] = ctx.cached(("overview", state.version),
-                                      lambda: inventory.overview(wh, ctx.settings, state.as_of, state.alert_run))
+    data = overview_cached(ctx, wh, state)
     if state.alert_run:  # acknowledgements do not change the data version: count open alerts fresh
-        data = {**data, "open_alerts": int(wh.scalar(
-            "SELECT count(*) FROM alert WHERE run_id = ? AND acknowledged_at IS NULL", [state.alert_run]))}
+        data = {
+            **data,
+            "open_alerts": int(
+                wh.scalar("SELECT count(*) FROM alert WHERE run_id = ? AND acknowledged_at IS NULL", [state.alert_run])
+            ),
+        }
     return data
 
 
 @router.get("/api/overview", tags=["overview"])
-def api_overview(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> dict[str, Any]:
-    """KPIs (turnover, DIO, stockout rate, cash in stock incl. in transit, CCC, open alerts) for the last
-    90 days and the 90 days before, plus a monthly trend; money in the base currency."""
+def api_overview(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> dict[str, Any]:
+    """KPIs (annualised turnover, DIO, stockout rate, cash in stock incl. in transit and paid POs, CCC, open
+    alerts) over the default period and the one before, from the analytics library (the numbers of
+    `stockturn report overview` / `report cash`), plus a monthly chart series; money in the base currency."""
     return overview_data(request, wh)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def overview_page(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> Response:
+def overview_page(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> Response:
     data = overview_data(request, wh)
     cards = []
     for key, kind, higher_is_better in KPIS:
@@ -57,7 +65,6 @@ def overview_page(request: Request, wh: Warehouse = Depends(get_db), user: User 
     trend = {
         "months": [m["month"].isoformat()[:7] for m in months],
         "turnover": [None if m["turnover"] is None else round(m["turnover"], 2) for m in months],
-        "stockout_rate": [None if m["stockout_rate"] is None else round(m["stockout_rate"] * 100, 1) for m in months],
         "value": [None if m["value"] is None else round(m["value"]) for m in months],
     }
     state = data_state(request, wh)

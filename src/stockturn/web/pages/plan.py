@@ -32,8 +32,9 @@ def plan_query(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PlanQuery:
-    return PlanQuery(action=action, status=status, warehouse=warehouse, supplier=supplier, q=q, page=page,
-                     per_page=per_page)
+    return PlanQuery(
+        action=action, status=status, warehouse=warehouse, supplier=supplier, q=q, page=page, per_page=per_page
+    )
 
 
 def plan_data(request: Request, wh: Warehouse, query: PlanQuery) -> dict[str, Any]:
@@ -41,8 +42,14 @@ def plan_data(request: Request, wh: Warehouse, query: PlanQuery) -> dict[str, An
     if state.plan_run is None:
         return {"plan_run": None, "lines": [], "total": 0, "page": 1, "pages": 1, "how_to_create": NO_PLAN_HINT}
     lines, total = actions.plan_lines(wh, state.plan_run, query)
-    return {"plan_run": state.plan_run, "lines": jsonable(lines), "total": total, "page": query.page,
-            "pages": max(math.ceil(total / query.per_page), 1), "how_to_create": None}
+    return {
+        "plan_run": state.plan_run,
+        "lines": jsonable(lines),
+        "total": total,
+        "page": query.page,
+        "pages": max(math.ceil(total / query.per_page), 1),
+        "how_to_create": None,
+    }
 
 
 def _run(request: Request, wh: Warehouse) -> str:
@@ -53,8 +60,12 @@ def _run(request: Request, wh: Warehouse) -> str:
 
 
 @router.get("/api/plan", tags=["replenishment"])
-def api_plan(request: Request, query: PlanQuery = Depends(plan_query), wh: Warehouse = Depends(get_db),
-             user: User = Depends(viewer)) -> dict[str, Any]:
+def api_plan(
+    request: Request,
+    query: Annotated[PlanQuery, Depends(plan_query)],
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(viewer)],
+) -> dict[str, Any]:
     """Lines of the latest plan run (order, transfer, clearance) with quantity, dates, mode, cost, cash,
     reason and approval status; filtered and paged. `plan_run` is null when no plan exists yet."""
     return plan_data(request, wh, query)
@@ -65,8 +76,13 @@ class QtyChange(BaseModel):
 
 
 @router.post("/api/plan/{line_id}/qty", tags=["replenishment"])
-def api_edit_qty(request: Request, line_id: int, change: QtyChange, wh: Warehouse = Depends(get_db),
-                 user: User = Depends(planner_write)) -> dict[str, Any]:
+def api_edit_qty(
+    request: Request,
+    line_id: int,
+    change: QtyChange,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(planner_write)],
+) -> dict[str, Any]:
     """Change a proposed line's quantity (status becomes `edited`). Needs the planner role and X-CSRF-Token."""
     run = _run(request, wh)
     actions.edit_plan_qty(wh, run, line_id, change.qty, user.username)
@@ -74,8 +90,12 @@ def api_edit_qty(request: Request, line_id: int, change: QtyChange, wh: Warehous
 
 
 @router.post("/api/plan/{line_id}/approve", tags=["replenishment"])
-def api_approve(request: Request, line_id: int, wh: Warehouse = Depends(get_db),
-                user: User = Depends(planner_write)) -> dict[str, Any]:
+def api_approve(
+    request: Request,
+    line_id: int,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(planner_write)],
+) -> dict[str, Any]:
     """Approve a line (records who and when). Needs the planner role and X-CSRF-Token."""
     run = _run(request, wh)
     actions.approve_plan_line(wh, run, line_id, user.username)
@@ -83,35 +103,63 @@ def api_approve(request: Request, line_id: int, wh: Warehouse = Depends(get_db),
 
 
 @router.get("/api/plan/purchase-orders", tags=["replenishment"], response_class=Response)
-def api_purchase_orders(request: Request, fmt: Annotated[Literal["xlsx", "csv", "json"], Query(alias="format")] = "xlsx",
-                        wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> Response:
+def api_purchase_orders(
+    request: Request,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(viewer)],
+    fmt: Annotated[Literal["xlsx", "csv", "json"], Query(alias="format")] = "xlsx",
+) -> Response:
     """Approved order lines of the latest plan as purchase-order drafts grouped by supplier: XLSX (one sheet
     per supplier), CSV or JSON."""
     run = _run(request, wh)
     orders = actions.purchase_orders(wh, run)
     if fmt == "json":
-        from fastapi.responses import JSONResponse
         from fastapi.encoders import jsonable_encoder
+        from fastapi.responses import JSONResponse
 
         return JSONResponse(jsonable_encoder({"plan_run": run, "lines": jsonable(orders.to_dicts())}))
     if fmt == "csv":
-        return Response(actions.purchase_orders_csv(orders), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="purchase-orders-{run}.csv"'})
-    return Response(actions.purchase_orders_xlsx(orders, run),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="purchase-orders-{run}.xlsx"'})
+        return Response(
+            actions.purchase_orders_csv(orders),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="purchase-orders-{run}.csv"'},
+        )
+    return Response(
+        actions.purchase_orders_xlsx(orders, run),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="purchase-orders-{run}.xlsx"'},
+    )
 
 
 @router.get("/replenishment", response_class=HTMLResponse, include_in_schema=False)
-def plan_page(request: Request, query: PlanQuery = Depends(plan_query), wh: Warehouse = Depends(get_db),
-              user: User = Depends(viewer)) -> Response:
+def plan_page(
+    request: Request,
+    query: Annotated[PlanQuery, Depends(plan_query)],
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(viewer)],
+) -> Response:
     data = plan_data(request, wh, query)
-    params = {"action": query.action, "status": query.status, "warehouse": query.warehouse,
-              "supplier": query.supplier, "q": query.q}
+    params = {
+        "action": query.action,
+        "status": query.status,
+        "warehouse": query.warehouse,
+        "supplier": query.supplier,
+        "q": query.q,
+    }
     warehouses = [r[0] for r in wh.con.execute("SELECT warehouse_id FROM warehouse ORDER BY 1").fetchall()]
     suppliers = [r[0] for r in wh.con.execute("SELECT supplier_id FROM supplier ORDER BY 1").fetchall()]
-    return render(request, "replenishment.html", user, data=data, query=query, params=params,
-                  actions=PLAN_ACTIONS, statuses=PLAN_STATUSES, warehouses=warehouses, suppliers=suppliers)
+    return render(
+        request,
+        "replenishment.html",
+        user,
+        data=data,
+        query=query,
+        params=params,
+        actions=PLAN_ACTIONS,
+        statuses=PLAN_STATUSES,
+        warehouses=warehouses,
+        suppliers=suppliers,
+    )
 
 
 def _back(request: Request) -> str:
@@ -121,15 +169,24 @@ def _back(request: Request) -> str:
 
 
 @router.post("/replenishment/{line_id}/qty", include_in_schema=False)
-def edit_qty_form(request: Request, line_id: int, qty: Annotated[float, Form()], wh: Warehouse = Depends(get_db),
-                  user: User = Depends(planner_write)) -> Response:
+def edit_qty_form(
+    request: Request,
+    line_id: int,
+    qty: Annotated[float, Form()],
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(planner_write)],
+) -> Response:
     actions.edit_plan_qty(wh, _run(request, wh), line_id, qty, user.username)
     return RedirectResponse(_back(request), status_code=303)
 
 
 @router.post("/replenishment/{line_id}/approve", include_in_schema=False)
-def approve_form(request: Request, line_id: int, wh: Warehouse = Depends(get_db),
-                 user: User = Depends(planner_write)) -> Response:
+def approve_form(
+    request: Request,
+    line_id: int,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[User, Depends(planner_write)],
+) -> Response:
     actions.approve_plan_line(wh, _run(request, wh), line_id, user.username)
     return RedirectResponse(_back(request), status_code=303)
 
@@ -140,17 +197,24 @@ def transfers_data(request: Request, wh: Warehouse) -> dict[str, Any]:
     proposed: list[dict[str, Any]] = []
     if state.plan_run:
         proposed, _ = actions.plan_lines(wh, state.plan_run, PlanQuery(action="transfer", per_page=500))
-    return {"plan_run": state.plan_run, "proposed": jsonable(proposed),
-            "in_transit": jsonable(actions.shipments_in_transit(wh)),
-            "how_to_create": None if state.plan_run else NO_PLAN_HINT}
+    return {
+        "plan_run": state.plan_run,
+        "proposed": jsonable(proposed),
+        "in_transit": jsonable(actions.shipments_in_transit(wh)),
+        "how_to_create": None if state.plan_run else NO_PLAN_HINT,
+    }
 
 
 @router.get("/api/transfers", tags=["transfers"])
-def api_transfers(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> dict[str, Any]:
+def api_transfers(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> dict[str, Any]:
     """Transfers proposed by the latest plan, and shipments between warehouses still in transit."""
     return transfers_data(request, wh)
 
 
 @router.get("/transfers", response_class=HTMLResponse, include_in_schema=False)
-def transfers_page(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> Response:
+def transfers_page(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> Response:
     return render(request, "transfers.html", user, data=transfers_data(request, wh))

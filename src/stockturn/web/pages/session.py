@@ -23,9 +23,8 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(request: Request, next: str = "/", wh: Warehouse = Depends(get_db)) -> Response:
-    return render(request, "login.html", None, next=safe_next(next), failed=False,
-                  no_users=not auth.users_exist(wh))
+def login_page(request: Request, wh: Annotated[Warehouse, Depends(get_db)], next: str = "/") -> Response:
+    return render(request, "login.html", None, next=safe_next(next), failed=False, no_users=not auth.users_exist(wh))
 
 
 @router.post("/login", include_in_schema=False)
@@ -33,29 +32,36 @@ def login(
     request: Request,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    wh: Annotated[Warehouse, Depends(get_db)],
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
-    wh: Warehouse = Depends(get_db),
 ) -> Response:
     if not auth.tokens_match(csrf_token, request.state.csrf_cookie):
-        raise auth.AccessDenied("the form's security token is missing or out of date",
-                                hint="reload the page and try again")
+        raise auth.AccessDenied(
+            "the form's security token is missing or out of date", hint="reload the page and try again"
+        )
     user = auth.verify_password(wh, username, password)
     if user is None:
-        return render(request, "login.html", None, status_code=401, next=safe_next(next), failed=True,
-                      no_users=False)
+        return render(request, "login.html", None, status_code=401, next=safe_next(next), failed=True, no_users=False)
     token = auth.start_session(wh, user, web_context(request).settings.web_session_hours)
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https",
-                        max_age=web_context(request).settings.web_session_hours * 3600)
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=web_context(request).settings.web_session_hours * 3600,
+    )
     return response
 
 
 @router.post("/logout", include_in_schema=False)
 def logout(
-    request: Request, csrf_token: Annotated[str, Form()] = "", wh: Warehouse = Depends(get_db),
-    user: auth.User = Depends(current_user),
+    request: Request,
+    wh: Annotated[Warehouse, Depends(get_db)],
+    user: Annotated[auth.User, Depends(current_user)],
+    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     if not auth.tokens_match(csrf_token, user.csrf_token or request.state.csrf_cookie):
         raise auth.AccessDenied("the form's security token is missing or out of date", hint="reload the page")
@@ -75,18 +81,23 @@ def switch_language(code: str, next: str = "/") -> Response:
 
 
 @router.get("/api/session", tags=["session"])
-def api_session(request: Request, user: auth.User = Depends(current_user)) -> dict[str, Any]:
+def api_session(request: Request, user: Annotated[auth.User, Depends(current_user)]) -> dict[str, Any]:
     """Who is logged in, with which role, and the CSRF token to send as `X-CSRF-Token` on writes."""
     token = user.csrf_token or request.state.csrf_cookie
     return {"username": user.username, "role": user.role, "csrf_token": token}
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
-def api_docs(request: Request, user: auth.User = Depends(current_user)) -> Response:
+def api_docs(request: Request, user: Annotated[auth.User, Depends(current_user)]) -> Response:
     schema = request.app.openapi()
     endpoints = [
-        {"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-         "description": (op.get("description") or "").split("\n")[0]}
-        for path, ops in schema["paths"].items() for method, op in ops.items()
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "description": (op.get("description") or "").split("\n")[0],
+        }
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
     ]
     return render(request, "docs.html", user, endpoints=endpoints)

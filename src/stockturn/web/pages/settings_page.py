@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,18 +22,23 @@ def settings_data(request: Request, wh: Warehouse, user: User) -> dict[str, Any]
     ctx = web_context(request)
     data: dict[str, Any] = {"warehouse": str(ctx.warehouse.path), "settings": describe_settings(ctx.settings)}
     if user.can("admin"):
-        data["users"] = [{"username": u, "role": r, "created_at": c, "created_by": b}
-                         for u, r, c, b in auth.list_users(wh)]
+        data["users"] = [
+            {"username": u, "role": r, "created_at": c, "created_by": b} for u, r, c, b in auth.list_users(wh)
+        ]
         data["audit"] = actions.audit_trail(wh)
     return data
 
 
 @router.get("/api/settings", tags=["settings"])
-def api_settings(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> dict[str, Any]:
+def api_settings(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> dict[str, Any]:
     """Every setting with its type, default, current value and help; for admins also users and the audit trail."""
     return settings_data(request, wh, user)
 
 
 @router.get("/settings", response_class=HTMLResponse, include_in_schema=False)
-def settings_page(request: Request, wh: Warehouse = Depends(get_db), user: User = Depends(viewer)) -> Response:
+def settings_page(
+    request: Request, wh: Annotated[Warehouse, Depends(get_db)], user: Annotated[User, Depends(viewer)]
+) -> Response:
     return render(request, "settings.html", user, data=settings_data(request, wh, user))

@@ -29,8 +29,11 @@ def audit(wh: Warehouse, username: str, action: str, target: str, detail: dict[s
 
 
 def audit_trail(wh: Warehouse, limit: int = 50) -> list[dict[str, Any]]:
-    return rows(wh, "SELECT happened_at, username, action, target, detail FROM audit_log "
-                    "ORDER BY audit_id DESC LIMIT $n", {"n": limit})
+    return rows(
+        wh,
+        "SELECT happened_at, username, action, target, detail FROM audit_log ORDER BY audit_id DESC LIMIT $n",
+        {"n": limit},
+    )
 
 
 # --- plan -----------------------------------------------------------------------------------------
@@ -58,8 +61,12 @@ WHERE p.run_id = $run
 def plan_lines(wh: Warehouse, run_id: str, query: PlanQuery) -> tuple[list[dict[str, Any]], int]:
     """The filtered lines of one page, and how many lines match in total."""
     where, params = [], {"run": run_id}
-    for column, value in (("p.action", query.action), ("p.status", query.status),
-                          ("p.warehouse_id", query.warehouse), ("p.supplier_id", query.supplier)):
+    for column, value in (
+        ("p.action", query.action),
+        ("p.status", query.status),
+        ("p.warehouse_id", query.warehouse),
+        ("p.supplier_id", query.supplier),
+    ):
         if value:
             name = column.split(".")[1]
             where.append(f"{column} = ${name}")
@@ -70,14 +77,20 @@ def plan_lines(wh: Warehouse, run_id: str, query: PlanQuery) -> tuple[list[dict[
     condition = "".join(f" AND {w}" for w in where)
     total = int(wh.con.execute(f"SELECT count(*) FROM ({_PLAN_SELECT}{condition})", params).fetchall()[0][0])
     page_params = {**params, "limit": query.per_page, "offset": (max(query.page, 1) - 1) * query.per_page}
-    found = rows(wh, f"{_PLAN_SELECT}{condition} ORDER BY p.order_by NULLS LAST, p.line_id "
-                     "LIMIT $limit OFFSET $offset", page_params)
+    found = rows(
+        wh,
+        f"{_PLAN_SELECT}{condition} ORDER BY p.order_by NULLS LAST, p.line_id LIMIT $limit OFFSET $offset",
+        page_params,
+    )
     return found, total
 
 
 def _plan_line(wh: Warehouse, run_id: str, line_id: int) -> dict[str, Any]:
-    found = rows(wh, "SELECT qty, status FROM plan_line WHERE run_id = $run AND line_id = $line",
-                 {"run": run_id, "line": line_id})
+    found = rows(
+        wh,
+        "SELECT qty, status FROM plan_line WHERE run_id = $run AND line_id = $line",
+        {"run": run_id, "line": line_id},
+    )
     if not found:
         raise NotFound(f"no plan line {line_id} in run {run_id}", hint="reload the replenishment page")
     return found[0]
@@ -85,14 +98,16 @@ def _plan_line(wh: Warehouse, run_id: str, line_id: int) -> dict[str, Any]:
 
 def edit_plan_qty(wh: Warehouse, run_id: str, line_id: int, qty: float, username: str) -> None:
     if not qty >= 0 or qty > 1e9:
-        raise InputError(f"quantity {qty} is not allowed", hint="enter a whole number of units, 0 or more",
-                         column="qty")
+        raise InputError(
+            f"quantity {qty} is not allowed", hint="enter a whole number of units, 0 or more", column="qty"
+        )
     with wh.transaction():
         line = _plan_line(wh, run_id, line_id)
         if line["status"] == "approved":
             raise InputError(f"plan line {line_id} is already approved", hint="approved lines cannot be edited")
-        wh.con.execute("UPDATE plan_line SET qty = ?, status = 'edited' WHERE run_id = ? AND line_id = ?",
-                       [qty, run_id, line_id])
+        wh.con.execute(
+            "UPDATE plan_line SET qty = ?, status = 'edited' WHERE run_id = ? AND line_id = ?", [qty, run_id, line_id]
+        )
         audit(wh, username, "plan_line.edit", f"{run_id}/{line_id}", {"qty_before": line["qty"], "qty_after": qty})
 
 
@@ -101,10 +116,18 @@ def approve_plan_line(wh: Warehouse, run_id: str, line_id: int, username: str) -
         line = _plan_line(wh, run_id, line_id)
         if line["status"] == "approved":
             return
-        wh.con.execute("UPDATE plan_line SET status = 'approved', approved_by = ?, approved_at = ? "
-                       "WHERE run_id = ? AND line_id = ?", [username, datetime.now(), run_id, line_id])
-        audit(wh, username, "plan_line.approve", f"{run_id}/{line_id}", {"qty": line["qty"],
-                                                                          "status_before": line["status"]})
+        wh.con.execute(
+            "UPDATE plan_line SET status = 'approved', approved_by = ?, approved_at = ? "
+            "WHERE run_id = ? AND line_id = ?",
+            [username, datetime.now(), run_id, line_id],
+        )
+        audit(
+            wh,
+            username,
+            "plan_line.approve",
+            f"{run_id}/{line_id}",
+            {"qty": line["qty"], "status_before": line["status"]},
+        )
 
 
 _PO_SQL = """
@@ -140,15 +163,30 @@ def purchase_orders_xlsx(orders: pl.DataFrame, run_id: str) -> bytes:
     qty_format = book.add_format({"num_format": "#,##0"})
     money = book.add_format({"num_format": "#,##0.00"})
     bold_money = book.add_format({"num_format": "#,##0.00", "bold": True})
-    columns = ["sku_id", "title", "destination", "qty", "unit_price", "amount", "order_by", "expected_arrival",
-               "mode", "line_id", "approved_by"]
+    columns = [
+        "sku_id",
+        "title",
+        "destination",
+        "qty",
+        "unit_price",
+        "amount",
+        "order_by",
+        "expected_arrival",
+        "mode",
+        "line_id",
+        "approved_by",
+    ]
     if orders.height == 0:
         sheet = book.add_worksheet("no approved orders")
         sheet.write(0, 0, f"Plan {run_id} has no approved order lines yet.")
     for (supplier,), part in orders.group_by(["supplier_id"], maintain_order=True):
         sheet = book.add_worksheet(str(supplier or "no supplier")[:31])
-        sheet.write(0, 0, f"Purchase order draft: {part['supplier_name'][0]} ({supplier}), plan {run_id}",
-                    book.add_format({"bold": True}))
+        sheet.write(
+            0,
+            0,
+            f"Purchase order draft: {part['supplier_name'][0]} ({supplier}), plan {run_id}",
+            book.add_format({"bold": True}),
+        )
         for col, name in enumerate(columns):
             sheet.write(2, col, name, header)
         for r, row in enumerate(part.select(columns).iter_rows(), start=3):
@@ -172,13 +210,16 @@ def purchase_orders_xlsx(orders: pl.DataFrame, run_id: str) -> bytes:
 
 # --- transfers ------------------------------------------------------------------------------------
 def shipments_in_transit(wh: Warehouse) -> list[dict[str, Any]]:
-    return rows(wh, """
+    return rows(
+        wh,
+        """
         SELECT sh.shipment_id, sh.from_warehouse_id, sh.to_warehouse_id, sh.mode, sh.ship_date, sh.eta,
                sh.status, count(sl.line_no) AS lines, coalesce(sum(sl.qty), 0) AS units
         FROM shipment sh LEFT JOIN shipment_line sl USING (shipment_id)
         WHERE sh.status IN ('planned', 'in_transit') AND sh.arrived_date IS NULL
         GROUP BY ALL ORDER BY sh.eta, sh.shipment_id
-    """)
+    """,
+    )
 
 
 # --- alerts ---------------------------------------------------------------------------------------
@@ -188,20 +229,29 @@ def alerts(wh: Warehouse, run_id: str, *, open_only: bool = False, severity: str
     if severity:
         where += " AND severity = $severity"
         params["severity"] = severity
-    return rows(wh, "SELECT alert_id, alert_type, severity, sku_id, warehouse_id, what, why, action, created_at, "
-                    "acknowledged_by, acknowledged_at FROM alert WHERE run_id = $run" + where +
-                    " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, alert_id",
-                params)
+    return rows(
+        wh,
+        "SELECT alert_id, alert_type, severity, sku_id, warehouse_id, what, why, action, created_at, "
+        "acknowledged_by, acknowledged_at FROM alert WHERE run_id = $run"
+        + where
+        + " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, alert_id",
+        params,
+    )
 
 
 def acknowledge_alert(wh: Warehouse, run_id: str, alert_id: int, username: str) -> None:
     with wh.transaction():
-        found = rows(wh, "SELECT acknowledged_at FROM alert WHERE run_id = $run AND alert_id = $id",
-                     {"run": run_id, "id": alert_id})
+        found = rows(
+            wh,
+            "SELECT acknowledged_at FROM alert WHERE run_id = $run AND alert_id = $id",
+            {"run": run_id, "id": alert_id},
+        )
         if not found:
             raise NotFound(f"no alert {alert_id} in run {run_id}", hint="reload the alerts page")
         if found[0]["acknowledged_at"] is not None:
             return
-        wh.con.execute("UPDATE alert SET acknowledged_by = ?, acknowledged_at = ? WHERE run_id = ? AND alert_id = ?",
-                       [username, datetime.now(), run_id, alert_id])
+        wh.con.execute(
+            "UPDATE alert SET acknowledged_by = ?, acknowledged_at = ? WHERE run_id = ? AND alert_id = ?",
+            [username, datetime.now(), run_id, alert_id],
+        )
         audit(wh, username, "alert.acknowledge", f"{run_id}/{alert_id}", {})

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+import stockturn.analytics as an
+from stockturn.analytics.definitions import WATERFALL
 from stockturn.errors import NotFound
 from stockturn.settings import Settings
 from stockturn.warehouse import Warehouse
-from stockturn.web.queries.common import COST_CTE, FX_CTE, frame, rows
-from stockturn.web.queries.inventory import AGE_BUCKETS, age_bucket_label, aging_layers, bucketed
+from stockturn.web.queries.common import frame, rows
 
 HISTORY_DAYS = 365
 PROJECTION_DAYS = 90
@@ -20,18 +21,24 @@ FAN_LEVELS = ((0.025, 0.975), (0.25, 0.75))
 
 
 def sku_master(wh: Warehouse, sku_id: str) -> dict[str, Any]:
-    found = rows(wh, "SELECT * EXCLUDE (import_id, source_file, source_row) FROM sku WHERE sku_id = $sku",
-                 {"sku": sku_id})
+    found = rows(
+        wh, "SELECT * EXCLUDE (import_id, source_file, source_row) FROM sku WHERE sku_id = $sku", {"sku": sku_id}
+    )
     if not found:
         raise NotFound(f"no SKU {sku_id!r} in the warehouse", hint="search for it on the SKUs page")
     master = found[0]
     master["aliases"] = rows(
-        wh, "SELECT alias_type, alias, scope, confidence, created_by, created_at FROM sku_alias "
-            "WHERE sku_id = $sku ORDER BY alias_type, alias", {"sku": sku_id})
+        wh,
+        "SELECT alias_type, alias, scope, confidence, created_by, created_at FROM sku_alias "
+        "WHERE sku_id = $sku ORDER BY alias_type, alias",
+        {"sku": sku_id},
+    )
     master["suppliers"] = rows(
-        wh, "SELECT ss.supplier_id, s.name, ss.unit_price, s.currency, ss.moq_units, ss.case_pack, ss.is_primary "
-            "FROM sku_supplier ss JOIN supplier s USING (supplier_id) WHERE ss.sku_id = $sku ORDER BY 1",
-        {"sku": sku_id})
+        wh,
+        "SELECT ss.supplier_id, s.name, ss.unit_price, s.currency, ss.moq_units, ss.case_pack, ss.is_primary "
+        "FROM sku_supplier ss JOIN supplier s USING (supplier_id) WHERE ss.sku_id = $sku ORDER BY 1",
+        {"sku": sku_id},
+    )
     return master
 
 
@@ -40,23 +47,37 @@ def sales_history(wh: Warehouse, sku_id: str, asof: date) -> pl.DataFrame:
     start = asof - timedelta(days=HISTORY_DAYS - 1)
     params = {"sku": sku_id, "start": start, "asof": asof}
     days = pl.DataFrame({"day": pl.date_range(start, asof, "1d", eager=True)})
-    sold = frame(wh, "SELECT ordered_at::DATE AS day, sum(qty) AS units FROM sales_line "
-                     "WHERE sku_id = $sku AND line_type = 'product' AND ordered_at >= $start "
-                     "AND ordered_at < $asof + 1 GROUP BY 1", params)
-    out = frame(wh, "SELECT snapshot_date AS day, count(*) FILTER (WHERE on_hand - reserved <= 0) AS out_locations, "
-                    "count(*) AS locations FROM stock_snapshot WHERE sku_id = $sku AND snapshot_date >= $start "
-                    "AND snapshot_date <= $asof GROUP BY 1", params)
-    return (days.join(sold, on="day", how="left").join(out, on="day", how="left")
-            .with_columns(pl.col("units").fill_null(0.0), pl.col("out_locations").fill_null(0)))
+    sold = frame(
+        wh,
+        "SELECT ordered_at::DATE AS day, sum(qty) AS units FROM sales_line "
+        "WHERE sku_id = $sku AND line_type = 'product' AND ordered_at >= $start "
+        "AND ordered_at < $asof + 1 GROUP BY 1",
+        params,
+    )
+    out = frame(
+        wh,
+        "SELECT snapshot_date AS day, count(*) FILTER (WHERE on_hand - reserved <= 0) AS out_locations, "
+        "count(*) AS locations FROM stock_snapshot WHERE sku_id = $sku AND snapshot_date >= $start "
+        "AND snapshot_date <= $asof GROUP BY 1",
+        params,
+    )
+    return (
+        days.join(sold, on="day", how="left")
+        .join(out, on="day", how="left")
+        .with_columns(pl.col("units").fill_null(0.0), pl.col("out_locations").fill_null(0))
+    )
 
 
 def forecast_fan(wh: Warehouse, sku_id: str, run_id: str | None) -> dict[str, pl.DataFrame]:
     """Per warehouse: ds, mean, median and the fan's quantile bands from the latest forecast run."""
     if run_id is None:
         return {}
-    data = frame(wh, "SELECT warehouse_id, ds, mean, map_keys(quantiles) AS levels, map_values(quantiles) AS qty "
-                     "FROM forecast WHERE run_id = $run AND sku_id = $sku ORDER BY warehouse_id, ds",
-                 {"run": run_id, "sku": sku_id})
+    data = frame(
+        wh,
+        "SELECT warehouse_id, ds, mean, map_keys(quantiles) AS levels, map_values(quantiles) AS qty "
+        "FROM forecast WHERE run_id = $run AND sku_id = $sku ORDER BY warehouse_id, ds",
+        {"run": run_id, "sku": sku_id},
+    )
     fans: dict[str, pl.DataFrame] = {}
     for (warehouse,), part in data.group_by(["warehouse_id"], maintain_order=True):
         levels = np.asarray(part["levels"][0].to_list(), dtype=float)
@@ -75,7 +96,9 @@ def forecast_fan(wh: Warehouse, sku_id: str, run_id: str | None) -> dict[str, pl
 
 
 def _arrivals(wh: Warehouse, sku_id: str, asof: date, plan_run: str | None) -> pl.DataFrame:
-    return frame(wh, """
+    return frame(
+        wh,
+        """
         SELECT sh.to_warehouse_id AS warehouse_id, greatest(sh.eta, $asof + 1) AS day, sum(sl.qty) AS qty,
                'in_transit' AS kind
         FROM shipment sh JOIN shipment_line sl USING (shipment_id)
@@ -93,11 +116,14 @@ def _arrivals(wh: Warehouse, sku_id: str, asof: date, plan_run: str | None) -> p
         FROM plan_line WHERE run_id = $plan AND sku_id = $sku AND status <> 'rejected' AND action <> 'clearance'
         GROUP BY ALL
         ORDER BY 1, 2
-    """, {"sku": sku_id, "asof": asof, "plan": plan_run})
+    """,
+        {"sku": sku_id, "asof": asof, "plan": plan_run},
+    )
 
 
-def projection(wh: Warehouse, sku_id: str, asof: date, plan_run: str | None, locations: pl.DataFrame,
-               fans: dict[str, pl.DataFrame]) -> dict[str, Any]:
+def projection(
+    wh: Warehouse, sku_id: str, asof: date, plan_run: str | None, locations: pl.DataFrame, fans: dict[str, pl.DataFrame]
+) -> dict[str, Any]:
     """Projected available stock per warehouse for 90 days: today's stock + arrivals - expected demand.
 
     Demand is the forecast mean where a forecast exists, else the location's recent daily average;
@@ -127,59 +153,44 @@ def projection(wh: Warehouse, sku_id: str, asof: date, plan_run: str | None, loc
     return {"days": days, "stock": series, "arrivals": arrivals.to_dicts()}
 
 
-def aging(wh: Warehouse, sku_id: str, asof: date) -> dict[str, Any]:
-    layers = aging_layers(wh, asof, sku_id)
-    per = bucketed(layers, "warehouse_id") if layers.height else pl.DataFrame()
-    buckets = [age_bucket_label(low, high) for low, high in AGE_BUCKETS]
+def aging(layers: pl.DataFrame, sku_id: str, settings: Settings) -> dict[str, Any]:
+    """Units on hand per warehouse and FIFO age bucket, from the analytics library's layers of all SKUs."""
+    buckets = _labels(settings)
+    mine = layers.filter(pl.col("sku_id") == sku_id)
     table: dict[str, list[float]] = {}
-    for row in per.iter_rows(named=True) if per.height else []:
-        table.setdefault(row["warehouse_id"], [0.0] * len(buckets))[buckets.index(row["bucket"])] += row["units"]
-    return {"buckets": buckets, "units": dict(sorted(table.items()))}
+    per = mine.group_by("warehouse_id", "bucket").agg(pl.col("units").sum())
+    for row in per.iter_rows(named=True):
+        units = table.setdefault(row["warehouse_id"], [0.0] * len(buckets))
+        if row["bucket"] in buckets:
+            units[buckets.index(row["bucket"])] += row["units"]
+    next_tier = mine.filter(pl.col("next_tier_in_days").is_not_null()).sort("next_tier_in_days").head(5)
+    return {
+        "buckets": buckets,
+        "units": dict(sorted(table.items())),
+        "next_tiers": next_tier.select(
+            "warehouse_id", "received", "units", "next_tier_in_days", "next_tier_surcharge_month"
+        ).to_dicts(),
+    }
 
 
-_WATERFALL_SQL = f"""
-WITH {FX_CTE}, {COST_CTE},
-s AS (
-    SELECT sum(qty * unit_price * fx.rate) FILTER (WHERE line_type = 'product') AS revenue,
-           sum(qty * unit_price * fx.rate) FILTER (WHERE line_type = 'return') AS returns,
-           sum(qty) FILTER (WHERE line_type IN ('product', 'return')) AS units,
-           sum(fees * fx.rate) AS platform_fees
-    FROM sales_line JOIN fx USING (currency)
-    WHERE sku_id = $sku AND ordered_at >= $start AND ordered_at < $asof + 1
-),
-inv AS (
-    SELECT avg(units) AS avg_units FROM (
-        SELECT snapshot_date, sum(on_hand) AS units FROM stock_snapshot
-        WHERE sku_id = $sku AND snapshot_date >= $start AND snapshot_date <= $asof GROUP BY 1)
-)
-SELECT coalesce(s.revenue, 0) AS revenue, coalesce(s.returns, 0) AS returns,
-       coalesce(s.units, 0) * c.unit_cost AS cogs, coalesce(s.platform_fees, 0) AS platform_fees,
-       (SELECT coalesce(sum(f.amount * fx.rate), 0) FROM fee f JOIN fx USING (currency)
-        WHERE f.sku_id = $sku AND f.period_start >= $start AND f.period_start <= $asof) AS storage_fees,
-       (SELECT coalesce(sum(a.spend * fx.rate), 0) FROM ad_spend a JOIN fx USING (currency)
-        WHERE a.sku_id = $sku AND a.spend_date >= $start AND a.spend_date <= $asof) AS ads,
-       coalesce(inv.avg_units, 0) * c.unit_cost AS avg_inventory_value
-FROM s, inv LEFT JOIN cost c ON c.sku_id = $sku
-"""
+def _labels(settings: Settings) -> list[str]:
+    from stockturn.analytics.aging import bucket_labels
+
+    return bucket_labels(settings.aging_buckets_days)
 
 
-def cost_waterfall(wh: Warehouse, settings: Settings, sku_id: str, asof: date) -> dict[str, Any]:
-    """Last 365 days: revenue, then each cost down to net profit, in the base currency."""
-    params = {"sku": sku_id, "asof": asof, "start": asof - timedelta(days=HISTORY_DAYS - 1),
-              "base": settings.base_currency}
-    values = rows(wh, _WATERFALL_SQL, params)[0]
-    holding_rate = settings.capital_cost_rate + settings.obsolescence_rate + settings.insurance_rate
-    holding = (values["avg_inventory_value"] or 0.0) * holding_rate * HISTORY_DAYS / 365
-    steps = [
-        ("revenue", values["revenue"]),
-        ("returns", values["returns"]),
-        ("cogs", -(values["cogs"] or 0.0)),
-        ("platform_fees", -values["platform_fees"]),
-        ("storage_fees", -values["storage_fees"]),
-        ("ads", -values["ads"]),
-        ("holding_cost", -holding),
-    ]
-    net = sum(v for _, v in steps)
-    return {"steps": [{"step": name, "amount": float(v)} for name, v in steps], "net_profit": float(net),
-            "net_margin": float(net / values["revenue"]) if values["revenue"] else None,
-            "period_days": HISTORY_DAYS, "holding_rate": holding_rate}
+def cost_waterfall(profit: pl.DataFrame, sku_id: str, period: an.Period) -> dict[str, Any]:
+    """The SKU's row of the analytics profit table as waterfall steps, revenue down to net profit."""
+    found = profit.filter(pl.col("sku_id") == sku_id)
+    if found.height == 0:
+        return {"steps": [], "net_profit": None, "net_margin": None, "period_days": period.days}
+    row = found.row(0, named=True)
+    steps = [{"step": name, "amount": sign * float(row[name] or 0.0)} for name, _label, sign in WATERFALL]
+    return {
+        "steps": steps,
+        "net_profit": float(row["net_profit"]),
+        "net_margin": row["net_margin_pct"],
+        "period_days": period.days,
+        "period_start": period.start,
+        "period_end": period.end,
+    }

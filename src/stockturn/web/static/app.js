@@ -16,10 +16,11 @@
     trend: function (d, l) {
       var o = base();
       o.xAxis = { type: "category", data: d.months };
-      o.yAxis = [{ type: "value", name: l.turnover }, { type: "value", name: l.stockout_rate, position: "right" }];
+      o.yAxis = [{ type: "value", name: l.turnover }, { type: "value", name: l.value, position: "right" }];
+      o.grid.right = 72;
       o.series = [
         { name: l.turnover, type: "line", data: d.turnover, smooth: true },
-        { name: l.stockout_rate, type: "bar", yAxisIndex: 1, data: d.stockout_rate, itemStyle: { opacity: 0.45 } }
+        { name: l.value, type: "bar", yAxisIndex: 1, data: d.value, itemStyle: { opacity: 0.45 } }
       ];
       return o;
     },
