@@ -26,6 +26,7 @@ __all__ = [
     "GRAINS",
     "METRICS",
     "CashCycle",
+    "FactsCache",
     "Metric",
     "NoData",
     "Period",
@@ -79,16 +80,30 @@ def resolve_period(wh: Warehouse, settings: Settings, period: str | Period | Non
     return parse_period(period or settings.default_period, as_of or data_end(wh))
 
 
+FactsCache = dict[tuple[date, date], pl.DataFrame]
+
+
+def _facts(wh: Warehouse, period: Period, settings: Settings, cache: FactsCache | None) -> pl.DataFrame:
+    """Base facts of a period, reused from `cache` (one dict per report or page build) when given."""
+    if cache is None:
+        return base_facts(wh, period, settings)
+    key = (period.start, period.end)
+    if key not in cache:
+        cache[key] = base_facts(wh, period, settings)
+    return cache[key]
+
+
 def metrics(wh: Warehouse, settings: Settings, *, by: str = "company", period: str | Period | None = None,
-            as_of: date | None = None, with_previous: bool = True) -> pl.DataFrame:
+            as_of: date | None = None, with_previous: bool = True, cache: FactsCache | None = None) -> pl.DataFrame:
     """Every metric of docs/metrics.md at grain `by` over `period`, with `<m>_prev`, `<m>_change` and a
-    `trend` text against the previous period for the main metrics."""
+    `trend` text against the previous period for the main metrics. Pass the same `cache` dict to several
+    calls (other grains, same periods) to scan the facts once."""
     current = resolve_period(wh, settings, period, as_of)
-    frame = compute(base_facts(wh, current, settings), by, current.days)
+    frame = compute(_facts(wh, current, settings, cache), by, current.days)
     if not with_previous:
         return frame
     previous = current.previous()
-    before = compute(base_facts(wh, previous, settings), by, previous.days)
+    before = compute(_facts(wh, previous, settings, cache), by, previous.days)
     return compare(frame, before, by, TREND_METRICS, threshold=settings.trend_threshold,
                    previous_label=f"previous {current.describe()}")
 
@@ -104,7 +119,7 @@ def aging(wh: Warehouse, settings: Settings, *, by: str = "sku-warehouse", as_of
 
 
 def profit(wh: Warehouse, settings: Settings, *, by: str = "sku", period: str | Period | None = None,
-           as_of: date | None = None) -> pl.DataFrame:
+           as_of: date | None = None, cache: FactsCache | None = None) -> pl.DataFrame:
     """Net profit waterfall columns at grain `by` over `period`."""
     current = resolve_period(wh, settings, period, as_of)
-    return profit_waterfall(base_facts(wh, current, settings), by, current.days)
+    return profit_waterfall(_facts(wh, current, settings, cache), by, current.days)

@@ -6,7 +6,7 @@ Numbers are never recomputed here: reports, web pages and exports read the same 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -25,6 +25,7 @@ class Request:
     period: Period
     as_of: date
     settings: Settings
+    cache: an.FactsCache = field(default_factory=dict)  # base facts scanned once per build
 
 
 def _grain_keys(by: str) -> list[str]:
@@ -32,7 +33,7 @@ def _grain_keys(by: str) -> list[str]:
 
 
 def overview(wh: Warehouse, r: Request) -> list[Sheet]:
-    company = an.metrics(wh, r.settings, by="company", period=r.period).row(0, named=True)
+    company = an.metrics(wh, r.settings, cache=r.cache, by="company", period=r.period).row(0, named=True)
     rows = []
     for m in METRICS:
         rows.append({"metric": m.label, "value": company[m.name], "previous": company.get(f"{m.name}_prev"),
@@ -45,7 +46,7 @@ def overview(wh: Warehouse, r: Request) -> list[Sheet]:
                                          "change": pl.Float64, "unit": pl.String})
     by = r.by or "warehouse"
     keys = _grain_keys(by)
-    table = an.metrics(wh, r.settings, by=by, period=r.period).select(
+    table = an.metrics(wh, r.settings, cache=r.cache, by=by, period=r.period).select(
         *keys, "units_sold", "revenue", "avg_inventory_value", "turnover_annualised", "dio", "days_of_cover",
         "stockout_rate", "fill_rate", "net_profit", "trend")
     trend = str(company.get("trend") or "no metric moved by the trend threshold")
@@ -55,7 +56,7 @@ def overview(wh: Warehouse, r: Request) -> list[Sheet]:
 
 def turnover(wh: Warehouse, r: Request) -> list[Sheet]:
     by = r.by or "sku"
-    frame = an.metrics(wh, r.settings, by=by, period=r.period).select(
+    frame = an.metrics(wh, r.settings, cache=r.cache, by=by, period=r.period).select(
         *_grain_keys(by), "units_sold", "revenue", "cogs", "avg_inventory_units", "avg_inventory_value",
         "turnover", "turnover_annualised", "dio", "days_of_cover", "sell_through", "gmroi", "turnover_prev",
         "turnover_change", "trend",
@@ -73,7 +74,7 @@ def aging(wh: Warehouse, r: Request) -> list[Sheet]:
 
 def cost(wh: Warehouse, r: Request) -> list[Sheet]:
     by = r.by or "warehouse"
-    frame = an.metrics(wh, r.settings, by=by, period=r.period, with_previous=False).with_columns(
+    frame = an.metrics(wh, r.settings, cache=r.cache, by=by, period=r.period, with_previous=False).with_columns(
         pl.when(pl.col("avg_inventory_value") > 0)
         .then(pl.col("holding_cost") / pl.col("avg_inventory_value") * 365 / r.period.days)
         .alias("holding_cost_pct_year"))
@@ -85,8 +86,8 @@ def cost(wh: Warehouse, r: Request) -> list[Sheet]:
 
 def profit(wh: Warehouse, r: Request) -> list[Sheet]:
     by = r.by or "sku"
-    table = an.profit(wh, r.settings, by=by, period=r.period)
-    company = an.profit(wh, r.settings, by="company", period=r.period).row(0, named=True)
+    table = an.profit(wh, r.settings, cache=r.cache, by=by, period=r.period)
+    company = an.profit(wh, r.settings, cache=r.cache, by="company", period=r.period).row(0, named=True)
     steps = an.waterfall_steps(company)
     return [Sheet("Profit", table), Sheet("Waterfall", steps, note="whole company")]
 
@@ -111,7 +112,7 @@ def cash(wh: Warehouse, r: Request) -> list[Sheet]:
 
 def stockouts(wh: Warehouse, r: Request) -> list[Sheet]:
     by = r.by or "warehouse"
-    frame = an.metrics(wh, r.settings, by=by, period=r.period).select(
+    frame = an.metrics(wh, r.settings, cache=r.cache, by=by, period=r.period).select(
         *_grain_keys(by), "active_days", "stockout_days", "stockout_rate", "lost_units", "lost_revenue",
         "fill_rate", "days_of_cover", "stockout_rate_prev", "stockout_rate_change",
     ).sort("lost_revenue", descending=True)
