@@ -121,14 +121,15 @@ def take(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> pl.DataFrame
             out[col.name] = _constant(col, raw.frame.height)
             continue
         formats = list(col.formats) if col.formats else None
-        value = parse_kind(col.kind, raw.frame[header], rows, ctx.problems, header, order=order, formats=formats)
+        label = raw.label(header)
+        value = parse_kind(col.kind, raw.frame[header], rows, ctx.problems, label, order=order, formats=formats)
         if col.default is not None:
             value = value.fill_null(col.default)
         elif col.required:
             blank = value.is_null() & _blank(raw.frame[header])  # unreadable values were reported already
             if blank.any():
                 bad = pl.DataFrame({ROW: rows, "value": pl.Series([None] * raw.frame.height, dtype=pl.Utf8)})
-                ctx.problems.add_rows(bad.filter(blank), "value", column=header, expected="a value",
+                ctx.problems.add_rows(bad.filter(blank), "value", column=label, expected="a value",
                                       fix="fill in every row of this column")
         out[col.name] = value.alias(col.name)
     return pl.DataFrame(out)

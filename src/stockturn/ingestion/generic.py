@@ -51,7 +51,7 @@ class GenericImporter(Importer):
     # helpers ------------------------------------------------------------------------------------------
     def header(self, raw: RawTable, name: str) -> str:
         col = next(c for c in self.cols if c.name == name)
-        return raw.column(*col.headers) or col.headers[0]
+        return raw.label(raw.column(*col.headers) or col.headers[0])
 
 
 def check_in(frame: pl.DataFrame, column: str, allowed: Sequence[str], ctx: ImportContext, header: str) -> None:

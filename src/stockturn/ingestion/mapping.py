@@ -129,5 +129,6 @@ def apply_mapping(mapping: Mapping, raw: RawTable, problems: Problems, allowed: 
     for target, factor in mapping.scale.items():
         if target in out:
             out[target] = parse_float(out[target], rows, problems, mapping.columns.get(target, target)) * factor
+    labels = {target: header for target, header in mapping.columns.items() if target in out}
     return RawTable(pl.DataFrame(out), raw.file, raw.path, encoding=raw.encoding, delimiter=raw.delimiter,
-                    sheet=raw.sheet)
+                    sheet=raw.sheet, labels=labels)

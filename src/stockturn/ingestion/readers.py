@@ -44,12 +44,16 @@ class RawTable:
     encoding: str = "utf-8"
     delimiter: str | None = None
     sheet: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # column -> header shown in messages (mappings)
     _lookup: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in self.frame.columns:
             if name != ROW:
                 self._lookup.setdefault(normalize_header(name), name)
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column, column)
 
     @property
     def headers(self) -> list[str]:
