@@ -21,6 +21,8 @@ from stockturn.masterdata.normalize import Prepared, prepare
 
 # Defaults chosen on the labelled sample in benchmarks/sku_matching.py (see docs/master-data.md).
 DEFAULT_THRESHOLD = 85.0
+SET_WEIGHT = 0.5  # token-set vs token-sort ratio in the title score
+SHARED_NUMBER_SET_WEIGHT = 0.7  # ... when both titles share a count or size
 NUMBER_CONFLICT_FACTOR = 0.5  # "10片" vs "20片": different products whatever the words say
 ONE_SIDED_NUMBER_FACTOR = 0.9  # a count on one side only: weaker evidence
 ATTRIBUTE_CONFLICT_FACTOR = 0.8  # different colour or size words: usually a variant
@@ -100,7 +102,7 @@ def _pair_scores(
     c_titles = [c.titles[i] for i in ci]
     token_set = cpdist(q_titles, c_titles, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float64)
     token_sort = cpdist(q_titles, c_titles, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float64)
-    title_score = 0.5 * token_set + 0.5 * token_sort
+    title_score = _title_score(token_set, token_sort, q.numbers[qi], c.numbers[ci])
     code_score = np.zeros(len(qi), dtype=np.float64)
     both_codes = q.code_like[qi] & c.code_like[ci]
     if both_codes.any():
@@ -113,7 +115,23 @@ def _pair_scores(
     score = np.maximum(title_score, code_score)
     score = _number_rule(score, q.numbers[qi], c.numbers[ci])
     score = _attribute_rule(score, q.colours[qi], c.colours[ci], q.sizes[qi], c.sizes[ci])
-    return score, code_score > title_score
+    return score, both_codes & (code_score >= title_score)
+
+
+def _title_score(
+    token_set: npt.NDArray[np.float64],
+    token_sort: npt.NDArray[np.float64],
+    q_numbers: npt.NDArray[np.uint64],
+    c_numbers: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.float64]:
+    """Token-set (one title's words inside the other's) and token-sort (same words overall) ratios. When
+    both titles carry a count or size and share it, containment weighs more: "面膜10P" inside
+    "水润保湿面膜10片装" is the same product said shorter."""
+    zero = np.uint64(0)
+    shared = (q_numbers != zero) & (c_numbers != zero) & ((q_numbers & c_numbers) != zero)
+    weight = np.where(shared, SHARED_NUMBER_SET_WEIGHT, SET_WEIGHT)
+    result: npt.NDArray[np.float64] = weight * token_set + (1.0 - weight) * token_sort
+    return result
 
 
 def _number_rule(
@@ -184,7 +202,7 @@ def score_all_pairs(
     q, c = _Side.of(q_prepared), _Side.of(c_prepared)
     token_set = cdist(q.titles, c.titles, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float64)
     token_sort = cdist(q.titles, c.titles, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float64)
-    title = 0.5 * token_set + 0.5 * token_sort
+    title = _title_score(token_set, token_sort, q.numbers[:, None], c.numbers[None, :])
     ratio = cdist(q.codes, c.codes, scorer=fuzz.ratio, workers=-1, dtype=np.float64)
     partial = cdist(q.codes, c.codes, scorer=fuzz.partial_ratio, workers=-1, dtype=np.float64)
     code = np.where(np.outer(q.code_like, c.code_like), 0.5 * ratio + 0.5 * partial, 0.0)
@@ -193,7 +211,8 @@ def score_all_pairs(
     score = _attribute_rule(score, q.colours[:, None], c.colours[None, :], q.sizes[:, None], c.sizes[None, :])
     qi, ci = np.nonzero(score >= min_score)
     return _best(
-        unique_queries, candidates, qi.astype(np.int64), ci.astype(np.int64), score[qi, ci], (code > title)[qi, ci],
+        unique_queries, candidates, qi.astype(np.int64), ci.astype(np.int64), score[qi, ci],
+        (np.outer(q.code_like, c.code_like) & (code >= title))[qi, ci],
         min_score=min_score, top_k=top_k,
     )
 

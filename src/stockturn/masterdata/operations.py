@@ -183,8 +183,9 @@ def read_mapping_file(wh: Warehouse, path: Path) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.col("alias").str.strip_chars(),
         pl.col("sku_id").str.strip_chars(),
-        (pl.col("alias_type") if "alias_type" in frame.columns else pl.lit("other")).fill_null("other"),
-        (pl.col("scope") if "scope" in frame.columns else pl.lit("")).fill_null(""),
+        (pl.col("alias_type") if "alias_type" in frame.columns else pl.lit("other")).fill_null("other")
+        .alias("alias_type"),
+        (pl.col("scope") if "scope" in frame.columns else pl.lit("")).fill_null("").alias("scope"),
     ).with_row_index("row", offset=2)
     known = set(wh.frame("SELECT sku_id FROM sku")["sku_id"].to_list())
     problems: list[InputError] = []
