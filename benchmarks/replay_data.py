@@ -6,7 +6,9 @@ Assumptions (documented in BENCHMARKS.md):
   so its value figures are units x 3.00 and turnover is unit-based within that store.
   Unit cost = 75 % of price for M5 (Walmart's gross margin is about 25 %).
 - Online Retail: Online Retail II (2009-12-01 .. 2010-11-30) then Online Retail (2010-12-01 .. 2011-12-09)
-  as one history; cancellations (invoice starting with C), non-positive quantities or prices, and
+  as one history; cancellation lines (invoice starting with C) are dropped together with the order line
+  they call off (same customer, stock code and quantity, latest first, one for one: 80,995 units of
+  23843 ordered and cancelled on 2011-12-09 were never demand); non-positive quantities or prices, and
   non-product stock codes (anything not starting with 5 digits: POST, DOT, M, D, C2, BANK CHARGES,
   AMAZONFEE, gift vouchers, ...) are dropped. Unit price = the SKU's median unit price; unit cost = 50 %
   of price (landed cost of imported gifts). SKUs kept: sold on at least 20 days in the year before the
@@ -58,17 +60,30 @@ def online_retail_lines(data_dir: Path = DATA) -> pl.DataFrame:
     """Clean order lines (StockCode, day, quantity, price) of both Online Retail files."""
     old = pl.read_parquet(data_dir / "online_retail_ii" / "online_retail_ii_2009_2010.parquet").select(
         invoice=pl.col("Invoice"), code=pl.col("StockCode"), qty=pl.col("Quantity"),
-        ts=pl.col("InvoiceDate"), price=pl.col("Price"),
+        ts=pl.col("InvoiceDate"), price=pl.col("Price"), customer=pl.col("Customer ID"),
     )
     new = pl.read_parquet(data_dir / "online_retail" / "online_retail.parquet").select(
         invoice=pl.col("InvoiceNo"), code=pl.col("StockCode"), qty=pl.col("Quantity"),
-        ts=pl.col("InvoiceDate"), price=pl.col("UnitPrice"),
+        ts=pl.col("InvoiceDate"), price=pl.col("UnitPrice"), customer=pl.col("CustomerID"),
     )
     switch = dt.datetime(2010, 12, 1)
     lines = pl.concat([old.filter(pl.col("ts") < switch), new.filter(pl.col("ts") >= switch)])
-    return lines.filter(
-        ~pl.col("invoice").str.starts_with("C")
-        & (pl.col("qty") > 0)
+    key = ["customer", "code", "size"]
+    cancelled = (
+        lines.filter(pl.col("invoice").str.starts_with("C") & pl.col("customer").is_not_null())
+        .group_by(pl.col("customer"), pl.col("code"), size=-pl.col("qty"))
+        .agg(cancelled=pl.len())
+    )
+    orders = lines.filter(~pl.col("invoice").str.starts_with("C")).with_columns(size=pl.col("qty"))
+    orders = (
+        orders.with_columns(
+            latest_first=pl.col("ts").rank("ordinal", descending=True).over(key)
+        )
+        .join(cancelled, on=key, how="left")
+        .filter(pl.col("cancelled").is_null() | (pl.col("latest_first") > pl.col("cancelled")))
+    )
+    return orders.filter(
+        (pl.col("qty") > 0)
         & (pl.col("price") > 0)
         & pl.col("code").str.contains(PRODUCT_CODE)
     ).with_columns(day=pl.col("ts").dt.date(), code=pl.col("code").str.to_uppercase())

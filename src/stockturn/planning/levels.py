@@ -49,6 +49,37 @@ def levels_from_moments(
     return reorder, up_to
 
 
+def fill_rate_order_up_to(
+    mean: FloatArray,
+    variance: FloatArray,
+    offset: NDArray[np.float64] | float,
+    lead_mean: NDArray[np.float64] | float,
+    lead_sd: NDArray[np.float64] | float,
+    review: float,
+    target: ArrayLike,
+    correlation: float = 0.0,
+) -> FloatArray:
+    """Order-up-to level meeting a fill-rate target under lost sales, from daily forecast arrays.
+
+    ``mean``/``variance`` are (n, horizon) daily forecasts, column 0 = tomorrow + ``offset`` days.
+    Reviews happen at the end of a day and an order with lead time L is sellable on day t + L, so the
+    stock on hand and on order must cover days t+1 .. t+R+L-1 (R + L - 1 days). Sales are lost, not
+    backordered: a lost unit is never replenished, so the shortage allowed per cycle is
+    (1 - beta) / beta x cycle demand (Silver et al. sec. 6.9.1). Demand over the window is a gamma with
+    the forecast's mean and variance plus the lead-time spread term.
+    """
+    before_arrival = np.maximum(np.asarray(lead_mean, dtype=np.float64) - 1.0, 0.0)
+    lead_m, lead_v = window_moments(mean, variance, offset, before_arrival, correlation)
+    lead_v = add_lead_time_spread(lead_m, lead_v, before_arrival, lead_sd)
+    cover = before_arrival + review
+    prot_m, prot_v = window_moments(mean, variance, offset, cover, correlation)
+    prot_v = add_lead_time_spread(prot_m, prot_v, cover, lead_sd)
+    cycle_m, _ = window_moments(mean, variance, np.asarray(offset) + before_arrival, float(review), correlation)
+    beta = np.asarray(target, dtype=np.float64)
+    lost_sales_target = 1.0 - (1.0 - beta) / beta
+    return level_for_fill_rate(prot_m, prot_v, cycle_m, lost_sales_target, lead_m, lead_v)
+
+
 def reorder_levels(
     forecast: pl.DataFrame,
     *,

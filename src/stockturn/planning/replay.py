@@ -167,7 +167,7 @@ def replay(data: ReplayData, policy: Policy, config: ReplayConfig) -> ReplayResu
                     (order_due, np.full(int(placed.sum()), k + round(mode.mean_days), dtype=np.int64))
                 )
                 order_arrive = np.concatenate((order_arrive, k + lead))
-                freight[placed] += q[placed] * mode.unit_freight_cost
+                freight[placed] += q[placed] * mode.freight_per_unit(data.unit_price)[placed]
                 ordered_today += q
             on_order += ordered_today
         out_on_hand[:, k] = on_hand

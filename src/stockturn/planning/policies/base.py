@@ -19,12 +19,20 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Mode:
-    """A shipping mode with a discrete uniform lead time in days [low_days, high_days]."""
+    """A shipping mode with a discrete uniform lead time in days [low_days, high_days].
+
+    Freight per unit = unit_freight_cost + freight_share_of_price x unit price (costs beyond those
+    already in the unit cost, e.g. the air premium over sea).
+    """
 
     name: str
     low_days: int
     high_days: int
     unit_freight_cost: float = 0.0
+    freight_share_of_price: float = 0.0
+
+    def freight_per_unit(self, unit_price: FloatArray) -> FloatArray:
+        return np.asarray(self.unit_freight_cost + self.freight_share_of_price * unit_price, dtype=np.float64)
 
     @property
     def mean_days(self) -> float:

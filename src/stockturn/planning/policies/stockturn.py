@@ -22,9 +22,9 @@ import polars as pl
 from numpy.typing import ArrayLike
 
 from stockturn.errors import StockturnError
-from stockturn.planning.forecast_input import ForecastArrays, add_lead_time_spread, forecast_arrays, window_moments
+from stockturn.planning.forecast_input import ForecastArrays, forecast_arrays
+from stockturn.planning.levels import fill_rate_order_up_to
 from stockturn.planning.policies.base import FloatArray, ReviewState
-from stockturn.planning.textbook import level_for_fill_rate
 
 DEFAULT_QUANTILES = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
 
@@ -72,7 +72,7 @@ class StockturnPolicy:
             return np.asarray(np.maximum(np.ceil(up_to - 1e-9) - state.position, 0.0), dtype=np.float64)
         air = state.modes[1]
         air_level = self._level(offset, air.mean_days, air.sd_days, state.review_period, target)
-        worth_flying = (state.unit_price - state.unit_cost) > air.unit_freight_cost
+        worth_flying = (state.unit_price - state.unit_cost) > air.freight_per_unit(state.unit_price)
         near_position = state.on_hand + state.expected_within(air.mean_days + state.review_period)
         fly = np.where(worth_flying, np.maximum(np.ceil(air_level - 1e-9) - near_position, 0.0), 0.0)
         ship = np.maximum(np.ceil(up_to - 1e-9) - state.position - fly, 0.0)
@@ -84,24 +84,11 @@ class StockturnPolicy:
     def _level(
         self, offset: int, lead_mean: float, lead_sd: float, review: int, target: FloatArray
     ) -> FloatArray:
-        """Order-up-to level for one mode.
-
-        Reviews happen at the end of a day and an order placed with lead time L is sellable on day
-        t + L, so the stock on hand and on order today must cover days t+1 .. t+R+L-1: R + L - 1 days.
-        Sales are lost, not backordered: a unit lost is never replenished, so the shortage allowed per
-        cycle is (1 - beta) / beta x cycle demand (Silver et al. sec. 6.9.1).
-        """
         assert self._forecast is not None
-        mean, var = self._forecast.mean, self._forecast.variance
-        before_arrival = max(lead_mean - 1.0, 0.0)
-        lead_m, lead_v = window_moments(mean, var, offset, before_arrival, self.correlation)
-        lead_v = add_lead_time_spread(lead_m, lead_v, before_arrival, lead_sd)
-        cover = before_arrival + review
-        prot_m, prot_v = window_moments(mean, var, offset, cover, self.correlation)
-        prot_v = add_lead_time_spread(prot_m, prot_v, cover, lead_sd)
-        cycle_m, _ = window_moments(mean, var, offset + before_arrival, float(review), self.correlation)
-        lost_sales_target = 1.0 - (1.0 - target) / target
-        return level_for_fill_rate(prot_m, prot_v, cycle_m, lost_sales_target, lead_m, lead_v)
+        return fill_rate_order_up_to(
+            self._forecast.mean, self._forecast.variance, float(offset), lead_mean, lead_sd, float(review),
+            target, self.correlation,
+        )
 
     def _refit(self, state: ReviewState) -> None:
         forecaster = self.forecaster or default_forecaster()
