@@ -69,7 +69,8 @@ def run_baseline(
     fc = sf.forecast(df=frame, h=horizon, level=levels, prediction_intervals=intervals)
     seconds = time.perf_counter() - t0
     uid = fc["unique_id"].to_numpy().astype(np.int64)
-    step = fc["ds"].to_numpy().astype(np.int64) - int(frame["ds"].max()) - 1  # type: ignore[arg-type]
+    last = int(np.max(frame["ds"].to_numpy()))
+    step = fc["ds"].to_numpy().astype(np.int64) - last - 1
     mean = np.zeros((n, horizon))
     mean[uid, step] = np.maximum(fc["m"].to_numpy(), 0)
     qs = np.zeros((n, horizon, len(quantiles)))

@@ -29,7 +29,7 @@ def explain(panel: Panel, cal: Calendar) -> pl.DataFrame:
     dow = cal.dow[lo : panel.n_hist]
     by_dow = np.column_stack([_masked_mean(y, np.broadcast_to(dow == d, y.shape)) for d in range(7)])
     hi = np.where(np.isnan(by_dow), -np.inf, by_dow).max(axis=1)
-    lo_pos = np.where(np.isnan(by_dow) | (by_dow <= 0), np.inf, by_dow).min(axis=1)
+    lo_pos = np.where(np.isnan(by_dow) | ~(np.nan_to_num(by_dow, nan=0.0) > 0), np.inf, by_dow).min(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         weekly = np.where(np.isfinite(hi) & np.isfinite(lo_pos), hi / lo_pos, np.nan)
     peak_dow = np.where(np.isnan(by_dow).all(axis=1), -1, np.argmax(np.nan_to_num(by_dow, nan=-1), axis=1))
