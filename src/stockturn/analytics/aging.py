@@ -31,41 +31,44 @@ def first_stock_sql(end: date) -> str:
                 WHERE on_hand > 0 AND snapshot_date <= {lit(end)} GROUP BY sku_id, warehouse_id"""
 
 
-def layers_sql(dates: Sequence[date], first_stock: str = "first_stock") -> str:
+def layers_sql(dates: Sequence[date], first_stock: str = "first_stock", warehouses_sql: str | None = None) -> str:
     """(as_of, sku_id, warehouse_id, received, units) FIFO layers of the stock on each of `dates`.
 
-    Needs a CTE/table named `first_stock` (see first_stock_sql) in scope.
+    With cumulative inflows C per SKU-location (oldest first), C(T) on the day T and S units in stock, the
+    layers are the inflows i received by T with C_i > C(T) - S, each holding min(qty_i, C_i - (C(T) - S));
+    S - C(T) units, when positive, form the opening layer. Needs a CTE/table `first_stock` in scope;
+    `warehouses_sql` (a SELECT of warehouse_id) limits the locations.
     """
     days = ", ".join(lit(d) for d in sorted(set(dates)))
     last = max(dates)
+    only = f" AND s.warehouse_id IN ({warehouses_sql})" if warehouses_sql else ""
     return f"""
       WITH as_of_days AS (SELECT unnest([{days}]) AS as_of),
       stock_at AS (
           SELECT d.as_of, s.sku_id, s.warehouse_id, s.on_hand + s.reserved + s.unfulfillable AS units
             FROM stock_snapshot s JOIN as_of_days d ON s.snapshot_date = d.as_of
-           WHERE s.snapshot_date IN ({days}) AND s.on_hand + s.reserved + s.unfulfillable > 0),
+           WHERE s.snapshot_date IN ({days}) AND s.on_hand + s.reserved + s.unfulfillable > 0{only}),
       inflow AS (
-          SELECT sku_id, warehouse_id, CAST(moved_at AS DATE) AS received, sum(qty) AS qty
-            FROM stock_movement
-           WHERE qty > 0 AND movement_type IN {INFLOW_TYPES} AND moved_at < {lit(last)} + INTERVAL 1 DAY
-           GROUP BY ALL),
-      stacked AS (
-          SELECT a.as_of, a.sku_id, a.warehouse_id, a.units, i.received, i.qty,
-                 sum(i.qty) OVER (PARTITION BY a.as_of, a.sku_id, a.warehouse_id ORDER BY i.received DESC
-                                  ROWS UNBOUNDED PRECEDING) AS cum
-            FROM stock_at a JOIN inflow i
-              ON i.sku_id = a.sku_id AND i.warehouse_id = a.warehouse_id AND i.received <= a.as_of),
-      explained AS (
-          SELECT as_of, sku_id, warehouse_id, max(cum) AS total FROM stacked GROUP BY ALL)
-      SELECT as_of, sku_id, warehouse_id, received, least(qty, units - (cum - qty)) AS units
-        FROM stacked WHERE cum - qty < units
+          SELECT sku_id, warehouse_id, received, qty,
+                 sum(qty) OVER (PARTITION BY sku_id, warehouse_id ORDER BY received ROWS UNBOUNDED PRECEDING) AS cum
+            FROM (SELECT sku_id, warehouse_id, CAST(moved_at AS DATE) AS received, sum(qty) AS qty
+                    FROM stock_movement
+                   WHERE qty > 0 AND movement_type IN {INFLOW_TYPES}
+                     AND moved_at < {lit(last)} + INTERVAL 1 DAY
+                   GROUP BY ALL)),
+      position AS (
+          SELECT a.as_of, a.sku_id, a.warehouse_id, a.units, coalesce(i.cum, 0) AS total
+            FROM stock_at a ASOF LEFT JOIN inflow i
+              ON i.sku_id = a.sku_id AND i.warehouse_id = a.warehouse_id AND a.as_of >= i.received)
+      SELECT p.as_of, p.sku_id, p.warehouse_id, i.received, least(i.qty, i.cum - (p.total - p.units)) AS units
+        FROM position p JOIN inflow i
+          ON i.sku_id = p.sku_id AND i.warehouse_id = p.warehouse_id
+         AND i.received <= p.as_of AND i.cum > p.total - p.units
       UNION ALL
-      SELECT a.as_of, a.sku_id, a.warehouse_id, least(coalesce(f.first_day, a.as_of), a.as_of) AS received,
-             a.units - coalesce(e.total, 0) AS units
-        FROM stock_at a
-        LEFT JOIN explained e USING (as_of, sku_id, warehouse_id)
-        LEFT JOIN {first_stock} f USING (sku_id, warehouse_id)
-       WHERE a.units > coalesce(e.total, 0)"""
+      SELECT p.as_of, p.sku_id, p.warehouse_id, least(coalesce(f.first_day, p.as_of), p.as_of) AS received,
+             p.units - p.total AS units
+        FROM position p LEFT JOIN {first_stock} f USING (sku_id, warehouse_id)
+       WHERE p.units > p.total"""
 
 
 def surcharge_sql(wh: Warehouse, settings: Settings, layers: str) -> str:

@@ -13,7 +13,14 @@ from typing import Any
 
 import polars as pl
 
-from stockturn.analytics._sql import landed_cost_sql, lit, query, storage_rules_sql, volume_sql
+from stockturn.analytics._sql import (
+    landed_cost_sql,
+    lit,
+    query,
+    storage_rules_sql,
+    surcharge_tiers_sql,
+    volume_sql,
+)
 from stockturn.analytics.aging import first_stock_sql, layers_sql, surcharge_sql
 from stockturn.analytics.period import Period
 from stockturn.settings import Settings
@@ -82,6 +89,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFram
                   "AND period_start <= $end", base, params=params, what="fees", max_age_days=age)
 
     assess = _month_ends(period)
+    tiered = f"SELECT DISTINCT warehouse_id FROM ({surcharge_tiers_sql(wh, settings)})"
     weights = " ".join(f"WHEN {lit(d)} THEN {w!r}" for d, w in assess)
     forecast_run = latest_run(wh, "forecast")
     horizon = settings.cover_forecast_horizon_days
@@ -136,7 +144,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFram
                coalesce(sum(ending_value), 0) AS ending_value,
                coalesce(sum(recent_instock_days), 0) AS recent_instock_days
           FROM stock_month GROUP BY ALL),
-    layers AS ({layers_sql([d for d, _ in assess])}),
+    layers AS ({layers_sql([d for d, _ in assess], warehouses_sql=tiered)}),
     aged AS (
         SELECT sku_id, warehouse_id, sum(surcharge_month * CASE as_of {weights} ELSE 0 END) AS aged_est
           FROM ({surcharge_sql(wh, settings, "layers")}) GROUP BY ALL),

@@ -1,0 +1,136 @@
+"""Issue 4 speed target: all metrics on 30,000 SKU-locations x 5 years of daily data (57M snapshot rows)
+under 30 s on 2 cores, peak memory under 8 GB, and the library's turnover within 1.5x of one hand-written
+DuckDB turnover query on the same data, in the same run.
+
+    .venv/bin/python benchmarks/analytics_speed.py [PATH]
+
+Generates the data first when missing (benchmarks/analytics_data.py, inside DuckDB), then measures in a
+fresh child process so that peak memory (ru_maxrss, DuckDB included) is the measurement's alone. The
+period is the whole 1,900 days, so every snapshot row is read.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+HAND_TURNOVER = """
+WITH cost AS (
+    SELECT sku_id, landed,
+           CASE WHEN valid_from = min(valid_from) OVER (PARTITION BY sku_id) THEN DATE '0001-01-01'
+                ELSE valid_from END AS valid_from
+      FROM (SELECT sku_id, valid_from, purchase_cost + freight_cost + duty_cost + other_cost AS landed FROM unit_cost)),
+inv AS (
+    SELECT s.sku_id, s.warehouse_id,
+           sum((s.on_hand + s.reserved + s.unfulfillable) * c.landed) / $days AS avg_value
+      FROM stock_snapshot s ASOF JOIN cost c ON c.sku_id = s.sku_id AND s.snapshot_date >= c.valid_from
+     WHERE s.snapshot_date BETWEEN $start AND $end GROUP BY ALL),
+cogs AS (
+    SELECT l.sku_id, l.warehouse_id, sum(l.qty * c.landed) AS cogs
+      FROM sales_line l ASOF JOIN cost c ON c.sku_id = l.sku_id AND CAST(l.ordered_at AS DATE) >= c.valid_from
+     WHERE l.line_type IN ('product', 'return') AND l.ordered_at >= $start
+       AND l.ordered_at < $end + INTERVAL 1 DAY GROUP BY ALL)
+SELECT i.sku_id, i.warehouse_id, coalesce(c.cogs, 0) / nullif(i.avg_value, 0) AS turnover
+  FROM inv i LEFT JOIN cogs c USING (sku_id, warehouse_id)
+"""
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def measure(path: Path) -> dict[str, Any]:
+    from stockturn import analytics as an
+    from stockturn.analytics.base import base_facts
+    from stockturn.analytics.definitions import GRAINS, compute
+    from stockturn.settings import Settings
+    from stockturn.warehouse import open_warehouse
+
+    settings = Settings()
+    out: dict[str, Any] = {}
+    with open_warehouse(path, read_only=True) as wh:
+        wh.con.execute("SET threads = 2")
+        first = wh.con.execute("SELECT min(snapshot_date) FROM stock_snapshot").fetchall()[0][0]
+        as_of = an.data_end(wh)
+        full = an.Period(first, as_of)
+        params = {"start": full.start, "end": full.end, "days": full.days}
+
+        def hand() -> pl.DataFrame:
+            relation = wh.con.sql(HAND_TURNOVER, params=params)
+            assert relation is not None
+            frame: pl.DataFrame = relation.pl()
+            return frame
+
+        def library() -> pl.DataFrame:
+            return an.metrics(wh, settings, by="sku-warehouse", period=full, with_previous=False)
+
+        # the hand query first and last, the library in between, so caches favour neither
+        hand_1, hand_frame = timed(hand)
+        lib_s, lib_frame = timed(library)
+        hand_2, _ = timed(hand)
+        out["hand_turnover_s"] = min(hand_1, hand_2)
+        out["library_turnover_s"] = lib_s
+        joined = hand_frame.join(lib_frame.select("sku_id", "warehouse_id", pl.col("turnover").alias("lib")),
+                                 on=["sku_id", "warehouse_id"])
+        out["turnover_max_abs_diff"] = float((joined["turnover"] - joined["lib"]).abs().max() or 0.0)
+        out["sku_locations"] = joined.height
+
+        steps: dict[str, float] = {}
+        started = time.perf_counter()
+        seconds, base = timed(lambda: base_facts(wh, full, settings))
+        steps["base facts (one scan of 57M rows)"] = seconds
+        seconds, _ = timed(lambda: [compute(base, g, full.days) for g in GRAINS])
+        steps["metrics at all 8 grains"] = seconds
+        seconds, _ = timed(lambda: an.aging(wh, settings, by="sku-warehouse", as_of=as_of))
+        steps["FIFO aging"] = seconds
+        seconds, _ = timed(lambda: an.abc_xyz(wh, as_of, settings, by="sku-warehouse"))
+        steps["ABC x XYZ (365 days)"] = seconds
+        seconds, _ = timed(lambda: an.slow_dead_stock(wh, an.Period(as_of.replace(day=1), as_of), settings))
+        steps["slow and dead stock"] = seconds
+        seconds, _ = timed(lambda: (an.cash_tied_up(wh, as_of, settings), an.cash_cycle(wh, full, settings)))
+        steps["cash tied up + CCC"] = seconds
+        seconds, alerts = timed(lambda: an.compute_alerts(wh, as_of, settings))
+        steps["alerts (90-day windows)"] = seconds
+        out["all_metrics_s"] = time.perf_counter() - started
+        out["steps"] = steps
+        out["alerts"] = alerts.height
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    return out
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from analytics_data import DEFAULT, ensure
+
+    path = Path(sys.argv[2] if len(sys.argv) > 2 else DEFAULT)
+    if len(sys.argv) > 1 and sys.argv[1] == "--measure":
+        print(json.dumps(measure(path)))
+        return
+    path = ensure(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    child = subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True, capture_output=True,
+                           text=True)
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    ratio = result["library_turnover_s"] / result["hand_turnover_s"]
+    print(f"SKU-locations: {result['sku_locations']:,}; period: all 1,900 days")
+    print(f"hand-written turnover query: {result['hand_turnover_s']:.2f} s")
+    print(f"library turnover (every metric, sku-warehouse): {result['library_turnover_s']:.2f} s "
+          f"({ratio:.2f}x the hand query; target <= 1.5x); max |turnover difference| "
+          f"{result['turnover_max_abs_diff']:.2e}")
+    for name, seconds in result["steps"].items():
+        print(f"  {name}: {seconds:.2f} s")
+    print(f"all metrics: {result['all_metrics_s']:.2f} s (target < 30 s); alerts: {result['alerts']:,}")
+    print(f"peak memory: {result['peak_rss_gb']:.2f} GB (target < 8 GB)")
+
+
+if __name__ == "__main__":
+    main()
