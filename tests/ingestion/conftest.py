@@ -1,45 +1,15 @@
-"""Fixtures for import tests: empty warehouses, the fixture files, small slices of the real data sets."""
+"""Fixtures for import tests: empty warehouses and small slices of the real data sets."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
+from import_helpers import SHARED
 
-from stockturn.ingestion import ImportResult, import_file
-from stockturn.settings import Settings
 from stockturn.warehouse import open_warehouse
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-def settings(**overrides: Any) -> Settings:
-    return Settings(**overrides)
-
-
-def run_import(db: Path, file: Path, **options: Any) -> ImportResult:
-    with open_warehouse(db, create=True) as wh:
-        return import_file(wh, file, settings=options.pop("settings", None) or settings(), **options)
-
-
-def table_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, sorted: compares a warehouse row for row."""
-    with open_warehouse(db, read_only=True) as wh:
-        return {
-            t: sorted(wh.con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
-            for t in wh.tables() if t != "schema_migration"
-        }
-
-
-def count(db: Path, sql: str, params: list[Any] | None = None) -> Any:
-    with open_warehouse(db, read_only=True) as wh:
-        rows = wh.con.execute(sql, params or []).fetchall()
-    return rows[0][0]
 
 
 @pytest.fixture(scope="session")
@@ -91,5 +61,3 @@ def real_slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     slices["m5_calendar"] = SHARED / "m5/calendar.csv.gz"
     return slices
 
-
-Importer = Callable[..., ImportResult]

@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 import polars as pl
 import pytest
-from conftest import FIXTURES, SHARED, count, run_import, table_rows
+from import_helpers import FIXTURES, SHARED, count, run_import, table_rows
 from numpy.testing import assert_allclose
 
 from stockturn.errors import ValidationFailed

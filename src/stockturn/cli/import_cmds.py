@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from stockturn.cli.common import DbOption, console, db_path, err_console, state
@@ -57,7 +58,7 @@ def import_(
             console.print(
                 f"{file.name}: {result.source}: read {result.rows_read:,}, {what} {result.added:,}, "
                 f"replaced {result.replaced:,}, unchanged {result.unchanged:,}, rejected {result.rejected:,}"
-                f"{unmapped} ({tag})"
+                f"{unmapped} ({tag})", soft_wrap=True
             )
     if failed:
         raise typer.Exit(2)
@@ -85,7 +86,7 @@ def imports(ctx: typer.Context, db: DbOption = None,
                       row["source"], row["file_name"], row["file_hash"], f"{row['rows_read']:,}",
                       f"{row['rows_added']:,}", f"{row['rows_replaced']:,}", f"{row['rows_unchanged']:,}",
                       f"{row['rows_rejected']:,}", row["status"])
-    console.print(table)
+    _wide(170).print(table)
 
 
 @imports_app.command("undo")
@@ -99,7 +100,8 @@ def undo(ctx: typer.Context, import_id: Annotated[int, typer.Argument(help="Impo
         result = undo_import(wh, import_id)
     deleted = ", ".join(f"{n:,} from {t}" for t, n in result.deleted.items()) or "no rows"
     restored = ", ".join(f"{n:,} into {t}" for t, n in result.restored.items() if n)
-    console.print(f"Undid import {import_id}: deleted {deleted}" + (f"; restored {restored}" if restored else "."))
+    console.print(f"Undid import {import_id}: deleted {deleted}" + (f"; restored {restored}" if restored else "."),
+                  soft_wrap=True)
 
 
 @imports_app.command("sources")
@@ -111,4 +113,9 @@ def sources() -> None:
     table = Table("source", "fills", "what", title="Import sources (stockturn import SOURCE FILE...)")
     for name, importer in importers().items():
         table.add_row(name, ", ".join(importer.targets), importer.description)
-    console.print(table)
+    _wide(150).print(table)
+
+
+def _wide(min_width: int) -> Console:
+    """A console at least `min_width` wide: a narrow terminal would cut file names and counts to '…'."""
+    return Console(highlight=False, width=max(console.width, min_width))

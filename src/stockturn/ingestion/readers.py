@@ -166,13 +166,17 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample end
             return "utf-8"
-    try:
-        text = sample.decode("gb18030")
-        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-        if cjk and cjk >= sum(1 for ch in text if "\u00c0" <= ch <= "\u024f"):
+    # GBK/GB18030 Chinese writes every character as two high bytes; Latin-1/cp1252 text has single high
+    # bytes (an accented letter between ASCII ones). Decide on the share of high bytes that come in pairs.
+    high = len(re.findall(rb"[\x80-\xff]", sample))
+    paired = 2 * len(re.findall(rb"[\x81-\xfe][\x81-\xfe]", sample))
+    if high and paired / high > 0.6:
+        try:
+            sample.decode("gb18030")
             return "gb18030"
-    except UnicodeDecodeError:
-        pass
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:
+                return "gb18030"
     try:
         sample.decode("cp1252")
         return "cp1252"
