@@ -63,7 +63,8 @@ def generate(path: Path) -> dict[str, float]:
               ('C-B2B-CN', 'B2B China', 'b2b', 'CN', 'CNY', NULL, NULL, NULL);
             INSERT INTO sku (sku_id, title, brand, category, length_cm, width_cm, height_cm, weight_kg)
               SELECT 'S' || lpad(CAST(range AS VARCHAR), 5, '0'), 'Item ' || range, 'Brand ' || (range % 40),
-                     'Category ' || (range % 25), 10 + range % 30, 8 + range % 20, 5 + range % 15, 0.2 + (range % 50) / 20
+                     'Category ' || (range % 25), 10 + range % 30, 8 + range % 20, 5 + range % 15,
+                     0.2 + (range % 50) / 20
                 FROM range({N_SKUS});
             INSERT INTO unit_cost (sku_id, valid_from, currency, purchase_cost, freight_cost, duty_cost, other_cost)
               SELECT 'S' || lpad(CAST(range AS VARCHAR), 5, '0'), DATE '{START}', 'USD',

@@ -188,3 +188,11 @@ def test_actual_storage_fees_win_over_the_estimate(tiny: Callable[[], Warehouse]
             "currency": ["EUR"]}))
     m = an.metrics(wh, Settings(), by="sku", period=Period(day(1), day(10)), with_previous=False).row(0, named=True)
     assert_allclose(m["storage_cost"], 62.0 * 1.1 * 10 / 31)  # pro rata by days, converted to USD
+
+
+def test_daily_series_for_charts(basic: Warehouse) -> None:
+    series = an.daily_series(basic, Settings(), period=TEN_DAYS, sku_id="A")
+    assert series.height == 10
+    assert_allclose(series["stock_value"].to_numpy(), [1000.0] * 10)
+    assert_allclose(series["units_sold"].to_numpy(), [0, 0, 10, 0, -2, 0, 0, 0, 0, 0])
+    assert_allclose(series["revenue"].sum(), 160.0)

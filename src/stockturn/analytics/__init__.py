@@ -38,6 +38,7 @@ __all__ = [
     "cash_cycle",
     "cash_tied_up",
     "compute_alerts",
+    "daily_series",
     "data_end",
     "grain",
     "metrics",
@@ -123,3 +124,38 @@ def profit(wh: Warehouse, settings: Settings, *, by: str = "sku", period: str | 
     """Net profit waterfall columns at grain `by` over `period`."""
     current = resolve_period(wh, settings, period, as_of)
     return profit_waterfall(_facts(wh, current, settings, cache), by, current.days)
+
+
+def daily_series(wh: Warehouse, settings: Settings, *, period: str | Period | None = None,
+                 as_of: date | None = None, sku_id: str | None = None,
+                 warehouse_id: str | None = None) -> pl.DataFrame:
+    """Per day of the period (for charts): stock units, available units, stock value at landed cost, units
+    sold (net) and net revenue, for the whole company or one SKU and/or warehouse. Same definitions as
+    `metrics` (docs/metrics.md); days without a snapshot show empty stock."""
+    from stockturn.analytics._sql import landed_cost_sql, query
+    from stockturn.warehouse.fx import converted_sql, require_rates
+
+    current = resolve_period(wh, settings, period, as_of)
+    params: dict[str, object] = {"start": current.start, "end": current.end, "sku": sku_id, "wh": warehouse_id}
+    where_sales = "".join([" AND sku_id = $sku" if sku_id else "", " AND warehouse_id = $wh" if warehouse_id else ""])
+    where_stock = where_sales.replace(" AND ", " AND s.")
+    base, age = settings.base_currency, settings.fx_max_age_days
+    sales_sql = (f"SELECT CAST(ordered_at AS DATE) AS day, currency, qty, unit_price FROM sales_line "
+                 f"WHERE sku_id IS NOT NULL AND line_type IN ('product', 'return') AND ordered_at >= $start "
+                 f"AND ordered_at < $end + INTERVAL 1 DAY{where_sales}")
+    require_rates(wh, sales_sql, base, params=params, what="sales lines", max_age_days=age)
+    return query(wh, f"""
+        WITH cost AS ({landed_cost_sql(base, age)}),
+        days AS (SELECT CAST(unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 DAY)) AS DATE) AS day),
+        stock AS (
+            SELECT s.snapshot_date AS day, sum(s.on_hand + s.reserved + s.unfulfillable) AS stock_units,
+                   sum(s.on_hand - s.reserved) AS available_units,
+                   sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS stock_value
+              FROM stock_snapshot s ASOF LEFT JOIN cost c ON c.sku_id = s.sku_id AND s.snapshot_date >= c.valid_from
+             WHERE s.snapshot_date BETWEEN $start AND $end{where_stock} GROUP BY ALL),
+        sold AS (
+            SELECT day, sum(qty) AS units_sold, sum(qty * unit_price * fx) AS revenue
+              FROM ({converted_sql(sales_sql, base, max_age_days=age)}) GROUP BY ALL)
+        SELECT d.day, st.stock_units, st.available_units, st.stock_value,
+               coalesce(so.units_sold, 0) AS units_sold, coalesce(so.revenue, 0) AS revenue
+          FROM days d LEFT JOIN stock st USING (day) LEFT JOIN sold so USING (day) ORDER BY d.day""", params)
