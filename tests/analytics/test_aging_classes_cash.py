@@ -167,3 +167,30 @@ def test_previous_periods_and_bad_period() -> None:
     assert (days.start, days.end, days.days) == (date(2011, 6, 13), date(2011, 9, 10), 90)
     with pytest.raises(InputError, match="not understood"):
         parse_period("last quarter", date(2011, 12, 9))
+
+
+def test_golden_example_through_the_warehouse(tiny: Callable[[], Warehouse]) -> None:
+    """The same story on data: bought (landed) at 50, sold at 100 one a day for 120 days from 120 units
+    held (DIO 120), 23 % platform and fulfilment fees, 10 % ads, 3 % returns handling, 3PL storage."""
+    wh = tiny()
+    with wh.transaction():
+        masters(wh, ["G"])
+        wh.con.execute("UPDATE unit_cost SET purchase_cost = 48, freight_cost = 1.5, duty_cost = 0.5")
+        snapshots(wh, "G", "W1", [120.0] * 120)
+        sales(wh, [sale("G", d, 1, 100.0, fees=23.0) for d in range(1, 121)])
+        insert_frame(wh, "ad_spend", pl.DataFrame({
+            "spend_date": [day(60)], "channel_id": ["C1"], "sku_id": ["G"], "source_sku": ["G"], "spend": [1200.0],
+            "currency": ["USD"]}))
+        insert_frame(wh, "fee", pl.DataFrame({
+            "fee_key": ["returns"], "period_start": [day(1)], "period_end": [day(120)], "warehouse_id": ["W1"],
+            "channel_id": ["C1"], "sku_id": ["G"], "fee_type": ["other"], "amount": [360.0], "currency": ["USD"]}))
+    period = Period(day(1), day(120))
+    m = an.metrics(wh, Settings(), by="sku", period=period, with_previous=False).row(0, named=True)
+    assert_allclose([m["dio"], m["gross_margin_pct"]], [120.0, 0.5])
+    months = 1 + 1 + 1 + 29 / 30  # January to April 29
+    holding = 120 * 0.05 * months + (0.15 + 0.06 + 0.01) * 6000 * 120 / 365
+    assert_allclose(m["holding_cost"], holding)
+    assert_allclose(m["net_profit"], 12000 - 6000 - 2760 - 1200 - 360 - holding)
+    assert m["net_margin_pct"] < 0.15
+    steps = an.waterfall_steps(an.profit(wh, Settings(), by="company", period=period).row(0, named=True))
+    assert_allclose(steps["running"][-1], m["net_profit"])
