@@ -72,6 +72,19 @@ class RawTable:
         return None
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """Headers made usable: BOM and spaces stripped, blanks named column_N, repeats suffixed _2, _3..."""
+    out: list[str] = []
+    for i, raw in enumerate(names):
+        name = raw.replace("\ufeff", "").strip() or f"column_{i + 1}"
+        candidate, n = name, 1
+        while candidate in out or candidate == ROW:
+            n += 1
+            candidate = f"{name}_{n}"
+        out.append(candidate)
+    return out
+
+
 def _fail(file: str, what: str, fix: str) -> InputError:
     return InputError(what, hint=fix, file=file)
 
@@ -229,7 +242,7 @@ def _read_text(path: Path | None, data: bytes | None, file: str, origin: Path) -
         raise _fail(file, f"expected a well-formed {_delimiter_name(delimiter)}-separated file, "
                           f"found one that cannot be parsed ({message})",
                     "check quoting and that every line has the same number of fields") from None
-    frame = frame.rename({c: c.replace("\ufeff", "").strip() for c in frame.columns})
+    frame = frame.rename(dict(zip(frame.columns, unique_names(frame.columns), strict=True)))
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     return RawTable(frame, file, origin, encoding=encoding, delimiter=delimiter)
 
@@ -293,13 +306,7 @@ def _read_xlsx(source: Path | io.BytesIO, file: str, sheet: str | None, path: Pa
         raise _fail(file, f"expected a header row in sheet {chosen!r}, found an empty sheet",
                     "choose the sheet with the data (--sheet)")
     del header_row
-    unique: list[str] = []
-    for name in header:
-        candidate, n = name, 1
-        while candidate in unique:
-            n += 1
-            candidate = f"{name}_{n}"
-        unique.append(candidate)
+    unique = unique_names(header)
     frame = pl.DataFrame({name: pl.Series(name, col, dtype=pl.Utf8) for name, col in zip(unique, columns, strict=True)})
     frame = frame.with_columns(pl.Series(ROW, numbers, dtype=pl.Int64))
     return RawTable(frame, file, path or Path(str(source)), sheet=chosen)
