@@ -113,8 +113,8 @@ def forecast(
     selection_margin: float = 0.1,
     local_history_days: int = 728,
     min_history_days: int = 28,
-    refit: bool = True,
-    n_jobs: int = 1,
+    refit: bool = False,
+    n_jobs: int | None = None,
 ) -> ForecastResult:
     """Probabilistic daily demand forecast per series for the `horizon` days after `as_of`.
 
@@ -123,6 +123,10 @@ def forecast(
     events: `ds, event_name, event_type[, country]`; future: known `unique_id, ds, price, promo`.
     A local candidate replaces the global model for a series only when its backtest MSE is lower by
     more than `selection_margin` (a noisy 28-day backtest should not flip choices on luck).
+    refit=False forecasts with the global model fitted for the backtest (data up to as_of - horizon,
+    features up to as_of), so the model that forecasts is the one that was scored; refit=True fits it
+    again on all data (twice the time). n_jobs: processes for statsforecast (default: GlobalParams.threads
+    when there are at least 2,000 series, else 1).
     """
     import time
 
@@ -146,6 +150,8 @@ def forecast(
     panel = build_panel(hist, fut, as_of=as_of, horizon=horizon, max_history_days=params.train_days + 400 + horizon)
     cal = build_calendar(panel, ev)
     stats = build_stats(panel)
+    if n_jobs is None:
+        n_jobs = params.threads if panel.n >= 2000 else 1
     y_imp = imputed(panel, stats)
     clock["prepare"] = time.perf_counter() - t0
 
