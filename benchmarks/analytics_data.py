@@ -28,21 +28,24 @@ LOCS = f"""
            ['W-US-FBA', 'W-UK-FBA', 'W-DE-FBA', 'W-US-3PL', 'W-CN-OWN'][w + 1] AS warehouse_id,
            ['C-AMZ-US', 'C-AMZ-UK', 'C-AMZ-DE', 'C-SHOP-US', 'C-B2B-CN'][w + 1] AS channel_id,
            ['USD', 'GBP', 'EUR', 'USD', 'CNY'][w + 1] AS currency,
-           1 + hash(l, 1) % 12 AS r, 20 + hash(l, 2) % 90 AS cyc, hash(l, 3) % 200 AS phase,
-           0.85 + (hash(l, 4) % 40) / 100.0 AS fill
+           CAST(1 + hash(l, 1) % 12 AS BIGINT) AS r, CAST(20 + hash(l, 2) % 90 AS BIGINT) AS cyc,
+           CAST(hash(l, 3) % 200 AS BIGINT) AS phase, 0.85 + CAST(hash(l, 4) % 40 AS BIGINT) / 100.0 AS fill
       FROM (SELECT range AS l, range // 5 AS k, range % 5 AS w FROM range({N_SKUS * 5}))"""
 
 
 def generate(path: Path) -> dict[str, float]:
+    """Fill the warehouse at `path`, skipping steps whose table already has rows (resumable)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (path, path.with_name(path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     timings: dict[str, float] = {}
     with open_warehouse(path, create=True) as wh:
         con = wh.con
         con.execute("SET preserve_insertion_order = false")
 
         def step(name: str, sql: str) -> None:
+            table = sql.split("INSERT INTO", 1)[1].split()[0] if "INSERT INTO" in sql else ""
+            if table and con.execute(f"SELECT count(*) > 0 FROM {table}").fetchall()[0][0]:
+                print(f"  {name}: already there", flush=True)
+                return
             started = time.perf_counter()
             con.execute(sql)
             timings[name] = time.perf_counter() - started
@@ -130,7 +133,10 @@ def ensure(path: Path = DEFAULT) -> Path:
     if path.exists():
         try:
             with open_warehouse(path, read_only=True) as wh:
-                if wh.scalar("SELECT count(*) FROM stock_snapshot") == N_SKUS * 5 * N_DAYS:
+                complete = wh.scalar(
+                    "SELECT (SELECT count(*) FROM stock_snapshot) = ? AND (SELECT count(*) FROM payable) > 0",
+                    [N_SKUS * 5 * N_DAYS])
+                if complete:
                     return path
         except Exception:  # a half-written or outdated file: regenerate it
             pass

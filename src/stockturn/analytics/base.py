@@ -268,11 +268,10 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFram
       LEFT JOIN chan_fees cf USING (sku_id, warehouse_id, channel_id)
     """
     raw = query(wh, sql, params)
-    return _finish(wh, raw, settings, days=days, scale=scale, lookback=look)
+    return _finish(wh, raw, settings, scale=scale)
 
 
-def _finish(wh: Warehouse, raw: pl.DataFrame, settings: Settings, *, days: int, scale: float,
-            lookback: int) -> pl.DataFrame:
+def _finish(wh: Warehouse, raw: pl.DataFrame, settings: Settings, *, scale: float) -> pl.DataFrame:
     """Per-location derived measures (demand, lost sales, holding costs), split over channels by share."""
     year = 365.0
     loc = ["sku_id", "warehouse_id"]
@@ -308,5 +307,4 @@ def _finish(wh: Warehouse, raw: pl.DataFrame, settings: Settings, *, days: int, 
     attrs = query(wh, "SELECT sku_id, category, brand FROM sku")
     regions = query(wh, "SELECT warehouse_id, region FROM warehouse")
     frame = frame.join(attrs, on="sku_id", how="left").join(regions, on="warehouse_id", how="left")
-    del days, lookback
     return frame.select(*KEYS, "category", "brand", "region", *MEASURES)
