@@ -97,6 +97,21 @@ class Settings(BaseSettings):
     service_level_b: float = Field(0.95, gt=0.5, lt=1, description="Target cycle service level for class B.")
     service_level_c: float = Field(0.90, gt=0.5, lt=1, description="Target cycle service level for class C.")
     review_period_days: int = Field(7, ge=1, le=90, description="Days between two ordering decisions.")
+    plan_horizon_days: int = Field(
+        120, ge=28, le=730, description="Planning: days ahead that projected stockouts and cover look (issue 6)."
+    )
+    transfer_keep_days: float = Field(
+        60, gt=0, description="Transfers: a warehouse keeps this many days of cover before it gives stock away."
+    )
+    transfer_need_days: float = Field(
+        30, gt=0, description="Transfers: a warehouse below this many days of cover (incl. inbound) asks for stock."
+    )
+    clearance_sell_within_days: float = Field(
+        180, gt=0, description="Clearance: units that will not sell within this many days are candidates."
+    )
+    clearance_elasticity: float = Field(
+        2.5, gt=0, description="Clearance: price elasticity of demand used to size the markdown."
+    )
     # --- holding cost ----------------------------------------------------------------------------
     capital_cost_rate: float = Field(
         0.15, ge=0, le=1, description="Annual cost of capital tied in stock, on landed value (incl. in transit)."

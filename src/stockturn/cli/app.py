@@ -9,7 +9,16 @@ import typer
 from typer.core import TyperGroup
 
 from stockturn import __version__
-from stockturn.cli import demo_cmd, forecast_cmd, import_cmds, report_cmds, sku_cmds, warehouse_cmds, web_cmds
+from stockturn.cli import (
+    demo_cmd,
+    forecast_cmd,
+    import_cmds,
+    plan_cmds,
+    report_cmds,
+    sku_cmds,
+    warehouse_cmds,
+    web_cmds,
+)
 from stockturn.cli.common import AppState, err_console
 from stockturn.errors import StockturnError
 from stockturn.settings import load_settings
@@ -66,6 +75,9 @@ app.add_typer(sku_cmds.app, name="sku")
 app.command("import")(import_cmds.import_)
 app.add_typer(import_cmds.imports_app, name="imports")
 app.command()(forecast_cmd.forecast)
+app.command()(plan_cmds.plan)
+app.command()(plan_cmds.transfers)
+app.command()(plan_cmds.backtest)
 app.command()(web_cmds.serve)
 app.add_typer(web_cmds.user_app, name="user")
 

@@ -216,7 +216,7 @@ def build_plan(
         order_by=pl.Series(order_by).cast(pl.Date), late_days=pl.Series(late_days.astype(np.float64)),
         moq=rows["moq"].cast(pl.Float64), case_pack=rows["case_pack"].cast(pl.Float64),
         extra_freight=pl.Series(extra_freight), saved_margin=pl.Series(saved_margin),
-        bridge_considered=pl.Series(has_fast & (late_days > 0) & (bridge_qty >= 0)),
+        primary_mode=primary["mode"],
     )
     primary_lines = base.with_columns(
         qty=pl.Series(sea_qty), mode=primary["mode"], ship_by=pl.Series(ship_by).cast(pl.Date),
@@ -264,7 +264,7 @@ def _finish(lines: pl.DataFrame, today: dt.date) -> pl.DataFrame:
     round_text = pl.when(pl.col("moq") > 1).then(pl.format(" MOQ {}, case {}.", pl.col("moq").cast(pl.Int64),
                                                             pl.col("case_pack").cast(pl.Int64))).otherwise(pl.lit(""))
     late_text = pl.when(pl.col("late_days") > 0).then(
-        pl.format(" Even ordered now, {} arrives {} days after the stockout.", pl.col("mode"),
+        pl.format(" Even ordered now, {} arrives {} days after the stockout.", pl.col("primary_mode"),
                   pl.col("late_days").cast(pl.Int64))
     ).otherwise(pl.lit(""))
     mode_text = (
@@ -306,4 +306,21 @@ def _empty_plan() -> pl.DataFrame:
             "moq": pl.Float64, "case_pack": pl.Float64, "extra_freight": pl.Float64, "saved_margin": pl.Float64,
             "bridge": pl.Boolean,
         }
+    )
+
+
+def purchase_order_drafts(lines: pl.DataFrame) -> pl.DataFrame:
+    """Order lines grouped into draft POs: one per supplier, mode and order-by date."""
+    orders = lines.filter((pl.col("action") == "order") & (pl.col("qty") > 0))
+    return (
+        orders.group_by("supplier_id", "mode", "order_by")
+        .agg(
+            lines=pl.len(),
+            units=pl.col("qty").sum(),
+            destinations=pl.col("warehouse_id").unique().sort().str.join(", "),
+            cost=pl.col("cost").sum(),
+            deposit=pl.col("deposit").sum(),
+            balance_date=pl.col("cash_date").min(),
+        )
+        .sort("order_by", "supplier_id", "mode")
     )

@@ -1,0 +1,56 @@
+"""`stockturn plan / transfers / backtest` in-process on the demo warehouse (real DuckDB file)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from stockturn.cli.app import app
+from stockturn.warehouse import open_warehouse
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), terminal_width=200)
+    return result.exit_code, result.output
+
+
+def test_plan_writes_lines_under_a_run(planned_demo: Path) -> None:
+    code, out = run("plan", "--db", str(planned_demo))
+    assert code == 0, out
+    assert "Plan run plan-" in out and "Why (" in out and "Purchase-order drafts" in out
+    with open_warehouse(planned_demo, read_only=True) as wh:
+        counts = wh.frame("SELECT action, count(*) AS n, min(length(reason)) AS shortest FROM plan_line GROUP BY 1")
+        bad = wh.scalar("SELECT count(*) FROM plan_line WHERE action = 'order' AND (qty <= 0 OR order_by IS NULL "
+                        "OR expected_arrival < order_by)")
+    by_action = {row[0]: row for row in counts.iter_rows()}
+    assert by_action["order"][1] > 0 and by_action["order"][2] > 40
+    assert bad == 0
+
+
+def test_plan_budget_and_csv(planned_demo: Path) -> None:
+    code, out = run("plan", "--budget", "20000", "--format", "csv", "--db", str(planned_demo))
+    assert code == 0, out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {"sku_id", "qty", "order_by", "reason", "budget_reason"} <= set(rows[0])
+    spent = sum(float(r["qty"]) * (float(r["unit_cost"]) + float(r["freight_per_unit"])) for r in rows)
+    assert spent <= 20000 + 1e-6
+
+
+def test_transfers_and_backtest(planned_demo: Path) -> None:
+    code, out = run("transfers", "--db", str(planned_demo))
+    assert code == 0, out
+    assert "Transfer run plan-" in out
+    code, out = run("backtest", "--policy", "cover_30d_avg_x60", "--start", "2011-09-01", "--end", "2011-11-30",
+                    "--db", str(planned_demo))
+    assert code == 0, out
+    assert "fill_rate" in out and "turnover" in out
+
+
+def test_backtest_unknown_policy_is_one_line_error(planned_demo: Path) -> None:
+    code, out = run("backtest", "--policy", "magic", "--start", "2011-09-01", "--end", "2011-11-30",
+                    "--db", str(planned_demo))
+    assert code == 2
+    assert "error: --policy: unknown policy 'magic'" in out
