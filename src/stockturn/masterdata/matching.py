@@ -60,14 +60,16 @@ class _Side:
 
 
 def _keys(prepared: Sequence[Prepared]) -> pl.DataFrame:
-    """Blocking keys of each string: its title tokens, and for codes their letters-and-digits core and
-    its digit runs of 3+ characters."""
+    """Blocking keys of each string: its title tokens, and for codes their letters-and-digits core, its
+    first 6 characters (a code cut short keeps its head) and its digit runs of 3+ characters."""
     ids: list[int] = []
     keys: list[str] = []
     for index, item in enumerate(prepared):
         found = set(item.title.split())
         if item.code_like:
             found.add(item.code)
+            if len(item.code) >= 8:
+                found.add("^" + item.code[:6])
             digits = "".join(c if c.isdigit() else " " for c in item.code).split()
             found.update(d for d in digits if len(d) >= 3)
         ids.extend([index] * len(found))
@@ -191,29 +193,46 @@ def suggest(
 
 
 def score_all_pairs(
-    queries: Sequence[str], candidates: pl.DataFrame, *, min_score: float = DEFAULT_THRESHOLD, top_k: int = 3
+    queries: Sequence[str],
+    candidates: pl.DataFrame,
+    *,
+    min_score: float = DEFAULT_THRESHOLD,
+    top_k: int = 3,
+    chunk: int = 256,
 ) -> pl.DataFrame:
-    """The unblocked baseline: every query against every candidate with `rapidfuzz.process.cdist`."""
+    """The unblocked baseline: every query against every candidate with `rapidfuzz.process.cdist`, in
+    chunks of `chunk` queries so memory stays bounded; keeps the `top_k` best candidates per query."""
     if not queries or candidates.height == 0:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
     unique_queries = list(dict.fromkeys(queries))
-    q_prepared = [prepare(text) for text in unique_queries]
-    c_prepared = [prepare(text) for text in candidates["text"].to_list()]
-    q, c = _Side.of(q_prepared), _Side.of(c_prepared)
-    token_set = cdist(q.titles, c.titles, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float64)
-    token_sort = cdist(q.titles, c.titles, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float64)
-    title = _title_score(token_set, token_sort, q.numbers[:, None], c.numbers[None, :])
-    ratio = cdist(q.codes, c.codes, scorer=fuzz.ratio, workers=-1, dtype=np.float64)
-    partial = cdist(q.codes, c.codes, scorer=fuzz.partial_ratio, workers=-1, dtype=np.float64)
-    code = np.where(np.outer(q.code_like, c.code_like), 0.5 * ratio + 0.5 * partial, 0.0)
-    score = np.maximum(title, code)
-    score = _number_rule(score, q.numbers[:, None], c.numbers[None, :])
-    score = _attribute_rule(score, q.colours[:, None], c.colours[None, :], q.sizes[:, None], c.sizes[None, :])
-    qi, ci = np.nonzero(score >= min_score)
+    c = _Side.of([prepare(text) for text in candidates["text"].to_list()])
+    q = _Side.of([prepare(text) for text in unique_queries])
+    keep = min(top_k * 4, c.code_like.size)  # several texts can name one SKU: keep a margin, _best dedupes
+    parts_q, parts_c, parts_s, parts_code = [], [], [], []
+    for lo in range(0, len(unique_queries), chunk):
+        hi = min(lo + chunk, len(unique_queries))
+        titles = q.titles[lo:hi]
+        codes = q.codes[lo:hi]
+        token_set = cdist(titles, c.titles, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float64)
+        token_sort = cdist(titles, c.titles, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.float64)
+        title = _title_score(token_set, token_sort, q.numbers[lo:hi, None], c.numbers[None, :])
+        both = np.outer(q.code_like[lo:hi], c.code_like)
+        ratio = cdist(codes, c.codes, scorer=fuzz.ratio, workers=-1, dtype=np.float64)
+        partial = cdist(codes, c.codes, scorer=fuzz.partial_ratio, workers=-1, dtype=np.float64)
+        code = np.where(both, 0.5 * ratio + 0.5 * partial, 0.0)
+        score = _number_rule(np.maximum(title, code), q.numbers[lo:hi, None], c.numbers[None, :])
+        score = _attribute_rule(score, q.colours[lo:hi, None], c.colours[None, :], q.sizes[lo:hi, None],
+                                c.sizes[None, :])
+        best = np.argpartition(-score, keep - 1, axis=1)[:, :keep]
+        rows = np.repeat(np.arange(hi - lo), keep)
+        cols = best.ravel()
+        parts_q.append(rows + lo)
+        parts_c.append(cols)
+        parts_s.append(score[rows, cols])
+        parts_code.append((both & (code >= title))[rows, cols])
     return _best(
-        unique_queries, candidates, qi.astype(np.int64), ci.astype(np.int64), score[qi, ci],
-        (np.outer(q.code_like, c.code_like) & (code >= title))[qi, ci],
-        min_score=min_score, top_k=top_k,
+        unique_queries, candidates, np.concatenate(parts_q).astype(np.int64), np.concatenate(parts_c).astype(np.int64),
+        np.concatenate(parts_s), np.concatenate(parts_code), min_score=min_score, top_k=top_k,
     )
 
 
