@@ -13,7 +13,8 @@ Samples (labels come from the data itself, not from the matcher):
 
 Precision = correct top-1 suggestions / all top-1 suggestions at or above the threshold;
 recall = correct top-1 suggestions / queries that have a true match.
-Speed: blocked matcher (token blocking + cpdist) against the unblocked cdist baseline, same process.
+Speed: blocked matcher (token blocking + cpdist) against the unblocked cdist baseline, same process; and
+seconds per master-data change (merge, link, unlink, each with its undo) on the demo warehouse.
 
 Run: .venv/bin/python benchmarks/sku_matching.py
 """
@@ -22,13 +23,18 @@ from __future__ import annotations
 
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
 
+from stockturn.demo.build import build_demo_warehouse
+from stockturn.masterdata import operations as ops
+from stockturn.masterdata.history import undo
 from stockturn.masterdata.matching import DEFAULT_THRESHOLD, score_all_pairs, suggest
 from stockturn.masterdata.normalize import normalize_code, normalize_title
+from stockturn.warehouse import open_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -150,6 +156,29 @@ def code_case_sample() -> tuple[int, int]:
     return len(unmatched), len(unique)
 
 
+def operations_timing() -> None:
+    """Seconds per master-data change on the demo warehouse (120 SKUs, 121k sales lines, 443k stock
+    snapshots), each followed by its undo; every change re-resolves the facts and records its rows."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "demo.duckdb"
+        build_demo_warehouse(path)
+        with open_warehouse(path) as wh:
+            steps = {
+                "merge 85099C into 85099B": lambda: ops.merge(wh, "85099C", "85099B", actor="bench"),
+                "link an ASIN": lambda: ops.link(wh, "85099B", "B0BENCH001", alias_type="asin", actor="bench"),
+                "unlink a Shopify SKU": lambda: ops.unlink(wh, "SH-84347", actor="bench"),
+            }
+            for name, step in steps.items():
+                started = time.perf_counter()
+                result = step()
+                done = time.perf_counter() - started
+                started = time.perf_counter()
+                undo(wh, result.change_id, actor="bench")
+                undone = time.perf_counter() - started
+                print(f"{name}: {done:.2f} s ({sum(result.rows_moved.values()):,} fact rows moved), "
+                      f"undo {undone:.2f} s")
+
+
 def main() -> None:
     print(f"machine: {platform.machine()}, Python {sys.version.split()[0]}, {platform.system()}")
     samples = {"retail": retail_sample(), "cjk": cjk_sample(), "olist ids": olist_sample()}
@@ -183,6 +212,8 @@ def main() -> None:
     found, unique = code_case_sample()
     print(f"\n## retail codes: {found} StockCodes of the 2010-11 file differ from a 2009-10 code only by case "
           f"or width; the exact rule maps {unique} of them to exactly one code")
+    print("\n## operations on the demo warehouse")
+    operations_timing()
 
 
 if __name__ == "__main__":

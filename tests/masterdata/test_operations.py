@@ -34,7 +34,8 @@ def test_link_maps_the_facts_and_undo_restores_them(small_wh: Warehouse, rows: D
     assert history(small_wh)["undone_by"].to_list() == ["ana"]
 
 
-def test_relinking_an_alias_moves_its_facts(small_wh: Warehouse) -> None:
+def test_relinking_an_alias_moves_its_facts(small_wh: Warehouse, rows: Dump) -> None:
+    before = rows(small_wh)
     result = ops.link(small_wh, "MASK-10", "AMZ-MASK20", alias_type="seller_sku")
     assert "was MASK-20" in result.summary
     assert _sku_of(small_wh, "sales_line", "AMZ-MASK20") == ["MASK-10"]
@@ -42,6 +43,13 @@ def test_relinking_an_alias_moves_its_facts(small_wh: Warehouse) -> None:
     # The snapshot lands on MASK-10's key for that day: quantities add up (10 + 7).
     on_hand = small_wh.scalar("SELECT on_hand FROM stock_snapshot WHERE sku_id = 'MASK-10'")
     assert_allclose(on_hand, 17.0)
+    # Only rows that carry the identifier, or share a key with one, were recorded; undo is still exact.
+    recorded = small_wh.scalar(
+        "SELECT count(*) FROM sku_change_row WHERE table_name = 'sales_line' AND phase = 'before'"
+    )
+    assert recorded == 1
+    undo(small_wh, result.change_id, actor="t")
+    assert rows(small_wh) == before
 
 
 def test_unlink_leaves_facts_unmapped_and_reported(small_wh: Warehouse, rows: Dump) -> None:

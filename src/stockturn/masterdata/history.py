@@ -60,25 +60,35 @@ def sku_tables(wh: Warehouse) -> list[SkuTable]:
     return sorted(found, key=lambda t: (order.get(t.name, 2), t.name))
 
 
-def affected_where(table: SkuTable) -> str:
-    """Rows of `table` a change over canonical SKUs `$skus` and identifiers `$aliases` can touch."""
+def affected_where(table: SkuTable, *, wide: bool) -> str | None:
+    """Rows of `table` a change over canonical SKUs `$skus` and identifiers `$aliases` can touch; None
+    when it cannot touch the table.
+
+    A wide change (merge) rewrites every row of its SKUs. A narrow one (link, unlink, split, confirm)
+    re-resolves only rows that carry one of its identifiers; rows of its SKUs that do not can still
+    change where sku_id is part of the key (a moved snapshot is added to the SKU's row of that day)."""
     if table.name == "sku":
         return "list_contains($skus, sku_id)"
     if table.name == "sku_alias":
         return "(list_contains($skus, sku_id) OR list_contains($aliases, alias))"
-    if table.has_source_sku:
-        return (
-            "(list_contains($skus, sku_id) OR list_contains($aliases, source_sku) "
-            "OR list_contains($aliases, sku_id))"
-        )
-    return "list_contains($skus, sku_id)"
+    by_sku = "list_contains($skus, sku_id)"
+    if not table.has_source_sku:
+        return by_sku if wide else None
+    by_alias = "list_contains($aliases, source_sku) OR list_contains($aliases, sku_id)"
+    if wide or "sku_id" in table.primary_key:
+        return f"({by_sku} OR {by_alias})"
+    return f"({by_alias})"
 
 
-def capture(wh: Warehouse, change_id: int, phase: str, skus: list[str], aliases: list[str]) -> None:
+def capture(wh: Warehouse, change_id: int, phase: str, skus: list[str], aliases: list[str], *, wide: bool) -> None:
     """Store the whole rows the change can touch, as JSON, before or after it."""
     for table in sku_tables(wh):
-        where = affected_where(table)
-        params: dict[str, Any] = {"change_id": change_id, "table": table.name, "phase": phase, "skus": skus}
+        where = affected_where(table, wide=wide)
+        if where is None:
+            continue
+        params: dict[str, Any] = {"change_id": change_id, "table": table.name, "phase": phase}
+        if "$skus" in where:
+            params["skus"] = skus
         if "$aliases" in where:
             params["aliases"] = aliases
         wh.con.execute(
@@ -90,24 +100,29 @@ def capture(wh: Warehouse, change_id: int, phase: str, skus: list[str], aliases:
 
 def start_change(
     wh: Warehouse, operation: str, summary: str, *, skus: list[str], aliases: list[str], detail: dict[str, Any],
-    actor: str,
+    actor: str, wide: bool = False,
 ) -> int:
-    """Record a change and its 'before' rows; call inside the change's transaction, before changing."""
+    """Record a change and its 'before' rows; call inside the change's transaction, before changing.
+    `wide` for changes that rewrite every row of their SKUs (merge), see `affected_where`."""
     change_id = int(wh.scalar("SELECT nextval('sku_change_id_seq')"))
+    detail = {**detail, "capture": "wide" if wide else "narrow"}
     wh.con.execute(
         "INSERT INTO sku_change (change_id, operation, summary, sku_ids, aliases, detail, changed_by, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [change_id, operation, summary, sorted(set(skus)), sorted(set(aliases)), json.dumps(detail), actor,
          datetime.now()],
     )
-    capture(wh, change_id, "before", skus, aliases)
+    capture(wh, change_id, "before", skus, aliases, wide=wide)
     return change_id
 
 
 def finish_change(wh: Warehouse, change_id: int) -> None:
     """Store the 'after' rows; call inside the change's transaction, after changing."""
-    skus, aliases = _one(wh, "SELECT sku_ids, aliases FROM sku_change WHERE change_id = ?", [change_id]) or ([], [])
-    capture(wh, change_id, "after", list(skus), list(aliases))
+    skus, aliases, detail = _one(
+        wh, "SELECT sku_ids, aliases, detail FROM sku_change WHERE change_id = ?", [change_id]
+    ) or ([], [], "{}")
+    wide = json.loads(detail).get("capture") == "wide"
+    capture(wh, change_id, "after", list(skus), list(aliases), wide=wide)
 
 
 def history(wh: Warehouse, sku_id: str | None = None, limit: int = 50) -> pl.DataFrame:

@@ -259,7 +259,7 @@ def merge(wh: Warehouse, source: str, into: str, *, actor: str | None = None) ->
     actor = actor or current_user()
     with wh.transaction():
         change_id = start_change(wh, "merge", summary, skus=[source, into], aliases=aliases, actor=actor,
-                                 detail={"source": source, "into": into})
+                                 detail={"source": source, "into": into}, wide=True)
         wh.con.execute("UPDATE sku_alias SET sku_id = ? WHERE sku_id = ?", [into, source])
         wh.con.execute(
             "INSERT INTO sku_alias (alias_type, alias, scope, sku_id, created_at, created_by) "
