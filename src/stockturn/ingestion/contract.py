@@ -128,7 +128,7 @@ def take(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> pl.DataFrame
         elif col.required:
             blank = value.is_null() & _blank(raw.frame[header])  # unreadable values were reported already
             if blank.any():
-                bad = pl.DataFrame({ROW: rows, "value": pl.Series([None] * raw.frame.height, dtype=pl.Utf8)})
+                bad = pl.DataFrame({ROW: rows}).with_columns(pl.lit(None, pl.Utf8).alias("value"))
                 ctx.problems.add_rows(bad.filter(blank), "value", column=label, expected="a value",
                                       fix="fill in every row of this column")
         out[col.name] = value.alias(col.name)
@@ -144,4 +144,4 @@ def _blank(series: pl.Series) -> pl.Series:
 def _constant(col: Col, height: int) -> pl.Series:
     dtype: pl.DataType = {"float": pl.Float64(), "int": pl.Int64(), "date": pl.Date(), "datetime": pl.Datetime("us"),
                           "bool": pl.Boolean()}.get(col.kind, pl.Utf8())
-    return pl.Series(col.name, [col.default] * height, dtype=dtype)
+    return pl.select(pl.repeat(col.default, height, dtype=dtype).alias(col.name)).to_series()

@@ -94,3 +94,10 @@ def content_key(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
 def rank_in(group: str) -> pl.Expr:
     """1, 2, ... within each `group`, in file order (line numbers when a source has none)."""
     return (pl.col(ROW).rank("ordinal").over(group)).cast(pl.Int32)
+
+
+def fill_rank(frame: pl.DataFrame, column: str, group: str) -> pl.DataFrame:
+    """Fill missing `column` values with rank_in(group); skips the (costly) window when nothing is missing."""
+    if frame[column].null_count() == 0:
+        return frame.with_columns(pl.col(column).cast(pl.Int32))
+    return frame.with_columns(pl.col(column).fill_null(rank_in(group)).cast(pl.Int32))

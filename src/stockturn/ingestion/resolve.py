@@ -66,7 +66,7 @@ def resolve_skus(
     result = frame.drop("sku_id", strict=False)
     tries: list[tuple[str, Sequence[str]]] = [(column, alias_types)]
     tries += [(helper, (kind,)) for helper, kind in EXTRA_IDENTIFIERS.items() if helper in frame.columns]
-    resolved = pl.Series("sku_id", [None] * frame.height, dtype=pl.Utf8)
+    resolved = pl.select(pl.repeat(None, frame.height, dtype=pl.Utf8).alias("sku_id")).to_series()
     for source, types in tries:
         if source not in frame.columns:
             continue

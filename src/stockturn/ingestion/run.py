@@ -89,7 +89,15 @@ def parse_file(
         importer = detect(raw.headers, raw.file) if source == "auto" else get_importer(source)
     ctx = ImportContext(settings=settings, problems=problems, channel=channel, warehouse=warehouse,
                         as_of=as_of or date.today())
-    parsed = importer.parse(raw, ctx)
+    try:
+        parsed = importer.parse(raw, ctx)
+    except pl.exceptions.PolarsError as exc:  # a shape no check anticipated: still a user-facing message
+        problems.raise_if_any()
+        raise InputError(
+            f"expected a {importer.name} file, found one that cannot be read as such "
+            f"({str(exc).splitlines()[0][:160]})",
+            hint="check that SOURCE matches the file, or describe the file with --mapping", file=raw.file,
+        ) from None
     problems.raise_if_any()
     if wh is not None:
         _resolve(wh, importer, ctx, parsed)

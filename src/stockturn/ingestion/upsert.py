@@ -67,7 +67,11 @@ def upsert(wh: Warehouse, table: str, frame: pl.DataFrame, *, import_id: int, fi
     if unknown:
         raise ValueError(f"{table} has no column(s) {unknown}")
     if keys:
-        deduped = frame.unique(subset=keys, keep="last", maintain_order=True)
+        # Key order builds DuckDB's primary-key index several times faster than file order. Sorted, a
+        # repeated key sits next to its repeats: the last one in the file wins, the others are dropped.
+        frame = frame.sort([*keys, ROW])
+        last = pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(-1)) for k in keys])
+        deduped = frame.filter(last)
         stats.duplicates = frame.height - deduped.height
         frame = deduped
     frame = frame.with_columns(

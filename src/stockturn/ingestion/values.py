@@ -117,7 +117,7 @@ def parse_datetime(raw: pl.Series, rows: pl.Series, problems: Problems, column: 
         None,
     )
     value = (text.str.strptime(pl.Datetime("us"), chosen, strict=False) if chosen
-             else pl.Series(raw.name, [None] * raw.len(), dtype=pl.Datetime("us")))
+             else pl.select(pl.repeat(None, raw.len(), dtype=pl.Datetime("us"))).to_series())
     need = text.is_not_null() & value.is_null()
     if need.any():
         todo = text.filter(need)

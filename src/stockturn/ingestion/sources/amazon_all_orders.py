@@ -13,7 +13,6 @@ from __future__ import annotations
 import polars as pl
 
 from stockturn.ingestion.contract import Col, ImportContext, Importer, Parsed, take
-from stockturn.ingestion.generic import rank_in
 from stockturn.ingestion.readers import RawTable
 from stockturn.ingestion.registry import register
 from stockturn.ingestion.sources._amazon import MARKETPLACES
@@ -67,7 +66,8 @@ class AmazonAllOrders(Importer):
             pl.when(domain == "non-amazon").then(pl.lit("other"))
             .when(pl.col("qty") < 0).then(pl.lit("return")).otherwise(pl.lit("product")).alias("line_type"),
             pl.lit(ctx.warehouse).cast(pl.Utf8).alias("warehouse_id"),
-        ).sort("order_id", "source_sku", "__row").with_columns(line_no=rank_in("order_id"))
+        ).sort("order_id", "source_sku", "__row").with_columns(  # line number = position by SKU in the order
+            line_no=(pl.int_range(pl.len()).over("order_id") + 1).cast(pl.Int32))
         lines = lines.select("__row", "order_id", "line_no", "channel_id", "ordered_at", "source_sku", "_asin",
                              "warehouse_id", "ship_country", "qty", "unit_price", "currency", "line_type")
         return Parsed({"sales_line": lines}, raw.frame.height, skipped=frame.height - kept.height)

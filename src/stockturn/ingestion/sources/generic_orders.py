@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from stockturn.ingestion.contract import Col, ImportContext
-from stockturn.ingestion.generic import LINE_TYPES, GenericImporter, check_in, fill_context, rank_in
+from stockturn.ingestion.generic import LINE_TYPES, GenericImporter, check_in, fill_context, fill_rank
 from stockturn.ingestion.readers import RawTable
 from stockturn.ingestion.registry import register
 
@@ -34,8 +34,7 @@ class GenericOrders(GenericImporter):
         frame = fill_context(frame, "channel_id", ctx.channel, ctx, option="--channel")
         if ctx.warehouse is not None:
             frame = frame.with_columns(pl.col("warehouse_id").fill_null(ctx.warehouse))
-        frame = frame.with_columns(
-            pl.col("line_no").fill_null(rank_in("order_id")).cast(pl.Int32),
+        frame = fill_rank(frame, "line_no", "order_id").with_columns(
             pl.col("line_type").str.to_lowercase()
             .fill_null(pl.when(pl.col("qty") < 0).then(pl.lit("return")).otherwise(pl.lit("product"))),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from stockturn.ingestion.contract import Col, ImportContext
-from stockturn.ingestion.generic import GenericImporter, check_in, check_min, rank_in
+from stockturn.ingestion.generic import GenericImporter, check_in, check_min, fill_rank
 from stockturn.ingestion.readers import RawTable
 from stockturn.ingestion.registry import register
 
@@ -47,8 +47,7 @@ class GenericPurchaseOrders(GenericImporter):
     )
 
     def finish(self, frame: pl.DataFrame, raw: RawTable, ctx: ImportContext) -> dict[str, pl.DataFrame]:
-        frame = frame.with_columns(pl.col("status").str.to_lowercase(),
-                                   pl.col("line_no").fill_null(rank_in("po_id")).cast(pl.Int32))
+        frame = fill_rank(frame, "line_no", "po_id").with_columns(pl.col("status").str.to_lowercase())
         if ctx.warehouse is not None:
             frame = frame.with_columns(pl.col("destination_warehouse_id").fill_null(ctx.warehouse))
         check_in(frame, "status", PO_STATUSES, ctx, self.header(raw, "status"))
@@ -83,11 +82,10 @@ class GenericShipments(GenericImporter):
     )
 
     def finish(self, frame: pl.DataFrame, raw: RawTable, ctx: ImportContext) -> dict[str, pl.DataFrame]:
-        frame = frame.with_columns(
+        frame = fill_rank(frame, "line_no", "shipment_id").with_columns(
             pl.col("mode").str.to_lowercase(),
             pl.col("status").str.to_lowercase().fill_null(
                 pl.when(pl.col("arrived_date").is_null()).then(pl.lit("in_transit")).otherwise(pl.lit("arrived"))),
-            pl.col("line_no").fill_null(rank_in("shipment_id")).cast(pl.Int32),
         )
         check_in(frame, "mode", MODES, ctx, self.header(raw, "mode"))
         check_in(frame, "status", SHIPMENT_STATUSES, ctx, self.header(raw, "status"))

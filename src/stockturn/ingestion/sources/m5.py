@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from stockturn.errors import InputError
-from stockturn.ingestion.contract import Col, ImportContext, Importer, Parsed, take
+from stockturn.ingestion.contract import Col, ImportContext, Importer, Parsed, missing_columns, take
 from stockturn.ingestion.problems import ROW
 from stockturn.ingestion.readers import RawTable, read_source
 from stockturn.ingestion.registry import register
@@ -32,8 +32,10 @@ class M5Sales(Importer):
     signature = ("id", "d_1")
 
     def parse(self, raw: RawTable, ctx: ImportContext) -> Parsed:
-        id_col = raw.column("id") or "id"
         days = [c for c in raw.headers if re.fullmatch(r"d_\d+", c)]
+        if missing_columns(raw, (Col("id", ("id",)), Col("d_1", ("d_1",))), ctx):
+            return Parsed({}, raw.frame.height)
+        id_col = raw.column("id") or "id"
         wide = raw.frame.select(ROW, pl.col(id_col).cast(pl.Utf8).alias("id"), *days)
         parts = pl.col("id").str.replace(r"_(validation|evaluation)$", "").str.extract(r"^(.*)_([A-Z]{2}_\d+)$", 1)
         store = pl.col("id").str.replace(r"_(validation|evaluation)$", "").str.extract(r"^(.*)_([A-Z]{2}_\d+)$", 2)
