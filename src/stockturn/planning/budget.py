@@ -7,10 +7,11 @@ mean and variance over lead time + review + ``window_extra_days``. Its expected 
     (margin + stockout penalty) x P(D > x) - holding cost over the window x (1 - P(D > x))
 
 (selling it earns the margin and avoids the stockout cost; not selling it costs holding). Values fall
-from tranche to tranche, so the LP fills the most valuable units first. The MIP adds one binary per line
-so a line is either dropped or at least its MOQ. HiGHS solves it; the dual of the cash row (or, for the
-MIP, the value per unit of cash of the last tranche bought) is the cut-off return, and every cut line
-says how far below it its next units fall.
+from tranche to tranche, so the LP (HiGHS, one cash row) fills the most valuable units first. MOQ (a
+line is either dropped or at least its MOQ) is enforced after the LP: lines it left below their MOQ are
+raised to it while cash allows, best value per unit of cash first, or dropped; case packs round down.
+The value per unit of cash of the last tranche bought is the cut-off return; every cut line says how far
+below it its next units fall.
 """
 
 from __future__ import annotations
@@ -40,6 +41,23 @@ class BudgetResult:
     expected_profit: float
     cutoff_return: float  # expected profit per unit of cash of the marginal unit bought
     status: str
+
+
+def _repair_moq(
+    chosen: FloatArray, moq: FloatArray, cash_per_unit: FloatArray, first_value: FloatArray, budget: float
+) -> FloatArray:
+    """Lines the LP left between 0 and their MOQ: raise to the MOQ while cash allows, best value first,
+    else drop."""
+    out = chosen.copy()
+    short = np.flatnonzero((out > 0) & (out < moq - 1e-9))
+    out[short] = 0.0
+    left = budget - float((out * cash_per_unit).sum())
+    for i in short[np.argsort(-first_value[short] / np.maximum(cash_per_unit[short], 1e-12))]:
+        need = moq[i] * cash_per_unit[i]
+        if need <= left + 1e-9 and first_value[i] > 0:
+            out[i] = moq[i]
+            left -= need
+    return out
 
 
 def tranche_values(
@@ -115,42 +133,23 @@ def optimise_budget(
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.silent()
     h.setOptionValue("time_limit", float(time_limit_s))
-    h.setOptionValue("mip_rel_gap", 1e-4)
     inf = highspy.kHighsInf
-    # columns: n*segments tranche variables, then n binaries (when MOQ is enforced)
     nx = n * segments
-    use_moq = enforce_moq and bool((col["moq"] > 1).any())
-    costs = np.concatenate([-value.ravel(), np.zeros(n)]) if use_moq else -value.ravel()
-    upper = np.concatenate([width.ravel(), np.ones(n)]) if use_moq else width.ravel()
-    ncol = costs.size
-    h.addVars(ncol, np.zeros(ncol), upper)  # HiGHS minimises: the costs are the negated values
-    h.changeColsCost(ncol, np.arange(ncol, dtype=np.int32), costs)
-    # row 0: cash
-    cash_index = np.arange(nx, dtype=np.int32)
-    cash_value = np.repeat(cash_per_unit, segments)
-    h.addRow(-inf, float(budget), nx, cash_index, cash_value)
-    if use_moq:
-        h.changeColsIntegrality(n, np.arange(nx, nx + n, dtype=np.int32),
-                                np.full(n, highspy.HighsVarType.kInteger))
-        # sum_k x_ik - qty_i y_i <= 0  and  sum_k x_ik - moq_i y_i >= 0
-        starts = np.arange(0, n * (segments + 1), segments + 1, dtype=np.int32)
-        index = np.concatenate([np.arange(nx).reshape(n, segments), (nx + np.arange(n))[:, None]], axis=1)
-        index = index.ravel().astype(np.int32)
-        ones = np.ones((n, segments))
-        cap = np.concatenate([ones, -col["qty"][:, None]], axis=1).ravel()
-        floor = np.concatenate([ones, -np.minimum(col["moq"], col["qty"])[:, None]], axis=1).ravel()
-        h.addRows(n, np.full(n, -inf), np.zeros(n), index.size, starts, index, cap)
-        h.addRows(n, np.zeros(n), np.full(n, inf), index.size, starts, index, floor)
+    # HiGHS minimises: the costs are the negated values; one row: the cash limit
+    h.addVars(nx, np.zeros(nx), width.ravel())
+    h.changeColsCost(nx, np.arange(nx, dtype=np.int32), -value.ravel())
+    h.addRow(-inf, float(budget), nx, np.arange(nx, dtype=np.int32), np.repeat(cash_per_unit, segments))
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     solution = np.asarray(h.getSolution().col_value, dtype=np.float64)
     if solution.size < nx:
         raise InputError(f"budget optimisation failed: {status}", hint="check the plan lines' costs and quantities")
     x = solution[:nx].reshape(n, segments)
-    chosen_raw = x.sum(axis=1)
     pack = np.maximum(lines["case_pack"].cast(pl.Float64).fill_null(1.0).to_numpy(), 1.0)
-    chosen = np.floor(chosen_raw / pack + 1e-6) * pack
-    chosen = np.where(chosen < np.minimum(col["moq"], col["qty"]) - 1e-9, 0.0, np.minimum(chosen, col["qty"]))
+    chosen = np.minimum(np.floor(x.sum(axis=1) / pack + 1e-6) * pack, col["qty"])
+    if enforce_moq:
+        chosen = _repair_moq(chosen, np.minimum(col["moq"], col["qty"]), cash_per_unit, value[:, 0],
+                             float(budget))
     bought = x > 1e-6
     ratio = value / np.maximum(cash_per_unit, 1e-12)[:, None]
     cutoff = float(ratio[bought].min()) if bought.any() else 0.0

@@ -17,7 +17,7 @@ import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
 from stockturn.errors import InputError
-from stockturn.planning.forecast_input import add_lead_time_spread, forecast_arrays, window_moments
+from stockturn.planning.forecast_input import Cumulative, add_lead_time_spread, forecast_arrays, window_moments
 from stockturn.planning.textbook import gamma_quantile, level_for_fill_rate
 
 ServiceKind = Literal["cycle", "fill"]
@@ -68,13 +68,14 @@ def fill_rate_order_up_to(
     (1 - beta) / beta x cycle demand (Silver et al. sec. 6.9.1). Demand over the window is a gamma with
     the forecast's mean and variance plus the lead-time spread term.
     """
+    cum = Cumulative.of(mean, variance)
     before_arrival = np.maximum(np.asarray(lead_mean, dtype=np.float64) - 1.0, 0.0)
-    lead_m, lead_v = window_moments(mean, variance, offset, before_arrival, correlation)
+    lead_m, lead_v = window_moments(cum, None, offset, before_arrival, correlation)
     lead_v = add_lead_time_spread(lead_m, lead_v, before_arrival, lead_sd)
     cover = before_arrival + review
-    prot_m, prot_v = window_moments(mean, variance, offset, cover, correlation)
+    prot_m, prot_v = window_moments(cum, None, offset, cover, correlation)
     prot_v = add_lead_time_spread(prot_m, prot_v, cover, lead_sd)
-    cycle_m, _ = window_moments(mean, variance, np.asarray(offset) + before_arrival, float(review), correlation)
+    cycle_m, _ = window_moments(cum, None, np.asarray(offset) + before_arrival, float(review), correlation)
     beta = np.asarray(target, dtype=np.float64)
     lost_sales_target = 1.0 - (1.0 - beta) / beta
     return level_for_fill_rate(prot_m, prot_v, cycle_m, lost_sales_target, lead_m, lead_v)

@@ -165,13 +165,18 @@ def level_for_fill_rate(
     """
     m, v, c, f = np.broadcast_arrays(_arr(mean), _arr(variance), _arr(cycle_demand), _arr(fill_rate))
     allowed = (1.0 - f) * c
-    lo = np.zeros(m.shape)
-    hi = m + 12.0 * np.sqrt(np.maximum(v, 0.0)) + 1.0
-    for _ in range(50):
+    sd = np.sqrt(np.maximum(v, 0.0))
+    # the level lies between the mean minus 3 sd and the mean plus 10 sd (plus a unit for tiny means);
+    # 32 halvings of that bracket are far finer than the one unit plans round to
+    lo = np.maximum(m - 3.0 * sd, 0.0)
+    hi = m + 10.0 * sd + 1.0
+    lead_m = None if lead_mean is None or lead_variance is None else _arr(lead_mean)
+    lead_v = None if lead_mean is None or lead_variance is None else _arr(lead_variance)
+    for _ in range(32):
         mid = 0.5 * (lo + hi)
         shortage = gamma_loss(m, v, mid)
-        if lead_mean is not None and lead_variance is not None:
-            shortage = shortage - gamma_loss(lead_mean, lead_variance, mid)
+        if lead_m is not None and lead_v is not None:
+            shortage = shortage - gamma_loss(lead_m, lead_v, mid)
         short = shortage > allowed
         lo = np.where(short, mid, lo)
         hi = np.where(short, hi, mid)
