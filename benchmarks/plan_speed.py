@@ -25,17 +25,20 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from stockturn.planning.budget import optimise_budget  # noqa: E402
-from stockturn.planning.forecast_input import forecast_arrays  # noqa: E402
-from stockturn.planning.plan import PlanSettings, build_plan  # noqa: E402
-from stockturn.planning.textbook import order_up_to_level  # noqa: E402
+from stockturn.planning.budget import optimise_budget
+from stockturn.planning.forecast_input import forecast_arrays
+from stockturn.planning.plan import PlanSettings, build_plan
+from stockturn.planning.textbook import order_up_to_level
 
 TODAY = dt.date(2025, 6, 1)
 LEVELS = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
 WAREHOUSES = ("FBA-US", "FBA-DE", "FBA-UK", "3PL-US", "FBA-JP")
 
 
-def make_inputs(rows: int, horizon: int, seed: int = 1) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def make_inputs(rows: int, horizon: int, seed: int = 1) -> Frames:
     rng = np.random.default_rng(seed)
     skus = rows // len(WAREHOUSES)
     sku = np.repeat([f"SKU{i:06d}" for i in range(skus)], len(WAREHOUSES))
