@@ -47,3 +47,11 @@ def test_unknown_source_and_sources_list(tmp_path: Path) -> None:
     assert code == 2 and "expected a source name, found 'nope'" in err
     code, out, _ = _run("imports", "sources")
     assert code == 0 and "amazon_inventory_ledger" in out and "generic_fx_rates" in out
+
+
+def test_every_source_is_documented() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "importing.md").read_text(encoding="utf-8")
+    from stockturn.ingestion import importers
+
+    missing = [name for name in importers() if f"`{name}`" not in text]
+    assert not missing, f"sources missing from docs/importing.md: {missing}"
