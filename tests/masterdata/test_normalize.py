@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stockturn.masterdata.normalize import (
     code_core,
@@ -52,3 +54,22 @@ def test_codes() -> None:
     assert not is_code_like("面膜10P")
     assert not is_code_like("JUMBO BAG 2")
     assert not is_code_like("ABC")
+
+
+_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40))
+def test_full_width_text_normalises_like_half_width(text: str) -> None:
+    wide = text.translate(_FULL_WIDTH).replace(" ", "\u3000")
+    assert normalize_title(wide) == normalize_title(text)
+    assert normalize_code(wide) == normalize_code(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_prepares_without_error(text: str) -> None:
+    prepared = prepare(text)
+    assert prepared.title == normalize_title(text)
+    assert 0 <= prepared.numbers < 2**63
