@@ -22,7 +22,7 @@ from stockturn.masterdata.normalize import (
         ("水润面膜10片装", "水 润 面 膜 10pc"),
         ("面膜10P", "面 膜 10pc"),
         ("面膜 １０ｐｃｓ", "面 膜 10pc"),  # full-width digits and letters fold to half-width
-        ("水潤面膜10片裝", "水 潤 面 膜 10pc"),  # traditional 裝 is the same unit word as 装
+        ("水潤保濕面膜10片裝", "水 润 保 湿 面 膜 10pc"),  # traditional Chinese reads as simplified
         ("纯棉袜子5双装", "纯 棉 袜 子 5pc"),
         ("精华液30毫升", "精 华 液 30ml"),
         ("保湿 精华液 50ML", "保 湿 精 华 液 50ml"),

@@ -34,12 +34,12 @@ def test_exact_rules_map_width_and_case_variants_of_codes(small_wh: Warehouse, r
 def test_exact_rule_on_titles_and_ambiguity(small_wh: Warehouse) -> None:
     small_wh.con.execute(
         "INSERT INTO sales_line (order_id, line_no, channel_id, ordered_at, source_sku, qty, unit_price, currency) "
-        "VALUES ('o9', 1, 'SHOP-US', '2024-02-01', '水润保湿面膜 １０片裝', 1, 1, 'USD'), "
+        "VALUES ('o9', 1, 'SHOP-US', '2024-02-01', '水潤保濕面膜 １０片裝', 1, 1, 'USD'), "
         "('o10', 1, 'SHOP-US', '2024-02-01', 'jumbo bag red retrospot', 1, 1, 'USD')"
     )
     small_wh.con.execute("INSERT INTO sku (sku_id, title) VALUES ('BAG-RED-2', 'JUMBO BAG RED RETROSPOT')")
     found = {r[0]: r[2] for r in sg.exact_matches(small_wh).rows()}
-    assert found["水润保湿面膜 １０片裝"] == "MASK-10"  # full-width digits, a space, traditional 裝
+    assert found["水潤保濕面膜 １０片裝"] == "MASK-10"  # traditional characters, full-width digits, a space
     assert "jumbo bag red retrospot" not in found  # two SKUs carry that title: no exact answer
 
 

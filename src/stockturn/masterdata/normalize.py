@@ -13,6 +13,9 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from functools import cache
+
+from opencc_purepy import OpenCC
 
 # Traditional / variant forms of the few characters that carry meaning for matching.
 _VARIANTS = str.maketrans({"裝": "装", "個": "个", "張": "张", "對": "对", "雙": "双", "顆": "颗", "條": "条"})
@@ -49,9 +52,22 @@ SIZES = frozenset({"small", "large", "mini", "medium", "jumbo", "big", "xs", "xl
 _FILLER = frozenset({"装", "款", "的", "新", "新款", "of", "the", "and", "a", "with", "for", "in"})
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@cache
+def _to_simplified() -> OpenCC:
+    """OpenCC's traditional-to-simplified converter (pure Python; its dictionaries load once, ~0.6 s)."""
+    return OpenCC("t2s")
+
+
 def fold(text: str) -> str:
-    """Full-width to half-width (NFKC), lower case, traditional unit characters to simplified."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_VARIANTS)
+    """Full-width to half-width (NFKC), lower case, traditional Chinese to simplified ("水潤保濕面膜10片裝"
+    reads as "水润保湿面膜10片装")."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if _HAN.search(folded):
+        folded = str(_to_simplified().convert(folded))
+    return folded.translate(_VARIANTS)
 
 
 def _strip_zeros(number: str) -> str:
