@@ -176,3 +176,21 @@ def test_list_and_show(small_wh: Warehouse) -> None:
     detail = ops.show_sku(small_wh, "MASK-10")
     assert detail.facts == {"ad_spend": 1, "sales_line": 1, "stock_snapshot": 1, "unit_cost": 1}
     assert sorted(detail.aliases["alias"].to_list()) == ["AMZ-MASK10", "B0MASK0010"]
+
+
+def test_undo_does_not_bring_back_rows_of_an_undone_import(small_wh: Warehouse) -> None:
+    small_wh.con.execute(
+        "INSERT INTO import_batch (import_id, source, file_name, file_hash, imported_by, started_at) "
+        "VALUES (77, 'generic_orders', 'late.csv', 'x', 't', '2024-02-01')"
+    )
+    small_wh.con.execute(
+        "INSERT INTO sales_line (order_id, line_no, channel_id, ordered_at, source_sku, sku_id, qty, unit_price, "
+        "currency, import_id) VALUES ('o7', 1, 'AMZ-US', '2024-02-01', 'AMZ-MASK20', 'MASK-20', 1, 15.9, 'USD', 77)"
+    )
+    result = ops.merge(small_wh, "MASK-20", "MASK-10")
+    # The import is undone after the merge (what `stockturn imports undo 77` does), then the merge.
+    small_wh.con.execute("DELETE FROM sales_line WHERE import_id = 77")
+    small_wh.con.execute("UPDATE import_batch SET status = 'undone' WHERE import_id = 77")
+    undo(small_wh, result.change_id, actor="t")
+    assert small_wh.scalar("SELECT count(*) FROM sales_line WHERE import_id = 77") == 0
+    assert small_wh.scalar("SELECT count(*) FROM sales_line WHERE sku_id = 'MASK-20'") == 2

@@ -194,13 +194,21 @@ def undo(wh: Warehouse, change_id: int | None, *, actor: str) -> tuple[int, str]
             on = " AND ".join(f't."{c}" = a."{c}"' for c in table.primary_key)
             wh.con.execute(f'DELETE FROM "{name}" t USING ({rows}) a WHERE {on}', [change_id, name, "after"])
         for name in names:
-            if name in tables:
-                wh.con.execute(
-                    f'INSERT OR REPLACE INTO "{name}" BY NAME '
-                    f"SELECT unnest(json_transform(row_json, '{_structure(wh, name)}')) FROM sku_change_row "
-                    "WHERE change_id = ? AND table_name = ? AND phase = 'before'",
-                    [change_id, name],
-                )
+            if name not in tables:
+                continue
+            structure = _structure(wh, name)
+            # Rows of an import that `stockturn imports undo` has removed since stay removed.
+            alive = (
+                " WHERE import_id IS NULL OR import_id NOT IN "
+                "(SELECT import_id FROM import_batch WHERE status = 'undone')"
+                if '"import_id"' in structure else ""
+            )
+            wh.con.execute(
+                f'INSERT OR REPLACE INTO "{name}" BY NAME SELECT * FROM ('
+                f"SELECT unnest(json_transform(row_json, '{structure}')) FROM sku_change_row "
+                f"WHERE change_id = ? AND table_name = ? AND phase = 'before'){alive}",
+                [change_id, name],
+            )
         wh.con.execute(
             "UPDATE sku_change SET undone_by = ?, undone_at = ? WHERE change_id = ?", [actor, datetime.now(), change_id]
         )
