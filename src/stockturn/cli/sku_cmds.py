@@ -11,9 +11,10 @@ from rich.table import Table
 
 from stockturn.cli.common import DbOption, console, db_path, state
 from stockturn.errors import InputError
-from stockturn.masterdata import history as history_mod
 from stockturn.masterdata import operations as ops
 from stockturn.masterdata import suggestions as sg
+from stockturn.masterdata.history import history as change_history
+from stockturn.masterdata.history import undo as undo_change
 from stockturn.masterdata.operations import ChangeResult
 from stockturn.warehouse import open_warehouse
 from stockturn.warehouse.load import current_user
@@ -254,7 +255,7 @@ def undo(
     Example: stockturn sku undo 7
     """
     with open_warehouse(db_path(ctx, db)) as wh:
-        undone, summary = history_mod.undo(wh, change_id, actor=current_user())
+        undone, summary = undo_change(wh, change_id, actor=current_user())
     console.print(f"Undid change {undone}: {summary}.")
 
 
@@ -270,5 +271,5 @@ def history_(
     Example: stockturn sku history --sku 85099B
     """
     with open_warehouse(db_path(ctx, db), read_only=True) as wh:
-        frame = history_mod.history(wh, sku, limit)
+        frame = change_history(wh, sku, limit)
     console.print(_table(frame, title="Master-data changes") if frame.height else "No changes recorded.")
