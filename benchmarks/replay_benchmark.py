@@ -98,12 +98,20 @@ def setup(dataset: str, limit: int | None) -> tuple[ReplayData, ReplayConfig, tu
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", choices=("m5", "online_retail"), required=True)
+    parser.add_argument("--dataset", choices=("m5", "online_retail", "all"), default="all")
     parser.add_argument("--limit", type=int, default=None, help="first N series only (smoke runs)")
     parser.add_argument("--targets", default=",".join(str(t) for t in TARGETS))
     parser.add_argument("--n-jobs", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.dataset == "all":
+        for name in ("m5", "online_retail"):
+            run(name, args.limit, args.targets, args.n_jobs, argv)
+    else:
+        run(args.dataset, args.limit, args.targets, args.n_jobs, argv)
 
+
+def run(dataset: str, limit: int | None, targets: str, n_jobs: int, argv: Sequence[str] | None) -> None:
+    args = argparse.Namespace(dataset=dataset, limit=limit, targets=targets, n_jobs=n_jobs)
     started = time.perf_counter()
     data, config, baseline_modes = setup(args.dataset, args.limit)
     suffix = f"_limit{args.limit}" if args.limit else ""
@@ -135,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "forecast_seconds": shared.seconds,
         "total_seconds": time.perf_counter() - started,
         "machine": f"{platform.machine()} {platform.python_version()} cpus={__import__('os').cpu_count()}",
-        "command": "benchmarks/replay_benchmark.py " + " ".join(argv or sys.argv[1:]),
+        "command": f"benchmarks/replay_benchmark.py --dataset {dataset}" + (f" --limit {limit}" if limit else ""),
         "rows": rows,
     }
     (RESULTS / f"replay_{args.dataset}{suffix}.json").write_text(json.dumps(out, indent=2, default=str))

@@ -49,8 +49,8 @@ def test_transfers_and_backtest(planned_demo: Path) -> None:
     assert "fill_rate" in out and "turnover" in out
 
 
-def test_backtest_unknown_policy_is_one_line_error(planned_demo: Path) -> None:
+def test_backtest_unknown_policy_is_one_line_error(demo_warehouse: Path) -> None:
     code, out = run("backtest", "--policy", "magic", "--start", "2011-09-01", "--end", "2011-11-30",
-                    "--db", str(planned_demo))
+                    "--db", str(demo_warehouse))
     assert code == 2
     assert "error: --policy: unknown policy 'magic'" in out
