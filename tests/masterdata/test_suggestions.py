@@ -81,3 +81,29 @@ def test_suggest_names_is_read_only(small_wh: Warehouse, rows: Dump) -> None:
     assert "面膜 50片" not in found["query"].to_list()
     assert rows(small_wh) == before
     assert ops.unmapped(small_wh).height == 3
+
+
+def test_exact_rules_resolve_identifiers_of_any_alias_type(small_wh: Warehouse, rows: Dump) -> None:
+    # An ASIN in an orders file whose importer looks up seller SKUs only: left unmapped at import.
+    small_wh.con.execute(
+        "INSERT INTO sales_line (order_id, line_no, channel_id, ordered_at, source_sku, qty, unit_price, currency) "
+        "VALUES ('o8', 1, 'AMZ-US', '2024-02-01', 'B0MASK0010', 1, 1, 'USD')"
+    )
+    small_wh.con.execute(
+        "INSERT INTO stock_snapshot (snapshot_date, warehouse_id, sku_id, on_hand, source_sku) "
+        "VALUES ('2024-01-05', 'FBA-US', 'B0MASK0010', 4, 'B0MASK0010')"
+    )
+    before = rows(small_wh)
+    result = sg.apply_exact_rules(small_wh, actor="t")
+    assert result is not None
+    assert small_wh.scalar("SELECT sku_id FROM sales_line WHERE order_id = 'o8'") == "MASK-10"
+    # The snapshot counted under the ASIN joins MASK-10's snapshot of that day: 10 + 4.
+    assert small_wh.scalar("SELECT on_hand FROM stock_snapshot WHERE sku_id = 'MASK-10'") == 14
+    undo(small_wh, result.change_id, actor="t")
+    assert rows(small_wh) == before
+
+
+def test_exact_rules_record_nothing_when_nothing_maps(small_wh: Warehouse) -> None:
+    small_wh.con.execute("DELETE FROM sales_line WHERE sku_id IS NULL")
+    assert sg.apply_exact_rules(small_wh) is None  # X-FNSKU-9 is still unknown
+    assert small_wh.scalar("SELECT count(*) FROM sku_change") == 0

@@ -7,6 +7,7 @@ anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,13 @@ class SkuDetail:
     aliases: pl.DataFrame
     facts: dict[str, int]
     history: pl.DataFrame
+
+
+def recorded(result: ChangeResult | None) -> ChangeResult:
+    """The result of a link that cannot be skipped (it was called without skip_if_unchanged)."""
+    if result is None:
+        raise RuntimeError("a link that must be recorded was skipped")
+    return result
 
 
 def require_sku(wh: Warehouse, sku_id: str) -> None:
@@ -115,32 +123,53 @@ def unmapped(wh: Warehouse) -> pl.DataFrame:
     return wh.frame(" UNION ALL ".join(parts) + " ORDER BY rows DESC, table_name, scope, identifier")
 
 
+class _NothingToDo(Exception):
+    """Raised inside a change's transaction to roll back a change that changed nothing."""
+
+
 def link_many(
     wh: Warehouse, links: pl.DataFrame, *, operation: str, summary: str, actor: str | None = None,
-    confidence: float = 1.0,
-) -> ChangeResult:
-    """Link aliases (`sku_id`, `alias`, `alias_type`, `scope`) in one change; the sku_ids must exist."""
+    confidence: float = 1.0, also_reresolve: list[str] | None = None, skip_if_unchanged: bool = False,
+    also: Callable[[], None] | None = None,
+) -> ChangeResult | None:
+    """Link aliases (`sku_id`, `alias`, `alias_type`, `scope`) in one change; the sku_ids must exist.
+
+    `also_reresolve` names more identifiers whose facts are resolved again in the same change. With
+    `skip_if_unchanged`, a change that links nothing and moves no fact row is not recorded (None).
+    `also` runs inside the same transaction (e.g. marking a suggestion confirmed)."""
     actor = actor or current_user()
-    existing = wh.frame("SELECT alias_type, alias, scope, sku_id AS old_sku FROM sku_alias")
-    old = links.join(existing, on=["alias_type", "alias", "scope"], how="inner")["old_sku"].to_list()
-    skus = sorted(set(links["sku_id"].to_list()) | set(old))
-    aliases = sorted(set(links["alias"].to_list()))
-    with wh.transaction():
-        change_id = start_change(
-            wh, operation, summary, skus=skus, aliases=aliases, actor=actor,
-            detail={"links": links.head(1000).to_dicts(), "count": links.height},
-        )
-        frame = links.select("alias_type", "alias", "scope", "sku_id").with_columns(
-            pl.lit(confidence).alias("confidence"), pl.lit(datetime.now()).alias("created_at"),
-            pl.lit(actor).alias("created_by"),
-        )
-        wh.con.register("_links", frame.to_arrow())
-        try:
-            wh.con.execute("INSERT OR REPLACE INTO sku_alias BY NAME SELECT * FROM _links")
-        finally:
-            wh.con.unregister("_links")
-        moved = facts.reresolve(wh, aliases)
-        finish_change(wh, change_id)
+    aliases = sorted(set(links["alias"].to_list()) | set(also_reresolve or []))
+    # Every SKU the identifiers could resolve to, before or after: their rows are recorded too.
+    related = wh.frame(
+        "SELECT sku_id FROM sku_alias WHERE list_contains(?, alias) UNION SELECT sku_id FROM sku "
+        "WHERE list_contains(?, sku_id)",
+        [aliases, aliases],
+    )["sku_id"].to_list()
+    skus = sorted(set(links["sku_id"].to_list()) | set(related))
+    try:
+        with wh.transaction():
+            change_id = start_change(
+                wh, operation, summary, skus=skus, aliases=aliases, actor=actor,
+                detail={"links": links.head(1000).to_dicts(), "count": links.height},
+            )
+            if links.height:
+                frame = links.select("alias_type", "alias", "scope", "sku_id").with_columns(
+                    pl.lit(confidence).alias("confidence"), pl.lit(datetime.now()).alias("created_at"),
+                    pl.lit(actor).alias("created_by"),
+                )
+                wh.con.register("_links", frame.to_arrow())
+                try:
+                    wh.con.execute("INSERT OR REPLACE INTO sku_alias BY NAME SELECT * FROM _links")
+                finally:
+                    wh.con.unregister("_links")
+            moved = facts.reresolve(wh, aliases)
+            if skip_if_unchanged and links.height == 0 and not moved:
+                raise _NothingToDo
+            if also is not None:
+                also()
+            finish_change(wh, change_id)
+    except _NothingToDo:
+        return None
     return ChangeResult(change_id, summary, moved)
 
 
@@ -162,7 +191,7 @@ def link(
     where = f" in {scope}" if scope else ""
     summary = f"link {alias_type} {alias!r}{where} to {sku_id}" + (f" (was {current})" if current else "")
     links = pl.DataFrame({"sku_id": [sku_id], "alias": [alias], "alias_type": [alias_type], "scope": [scope]})
-    return link_many(wh, links, operation="link", summary=summary, actor=actor)
+    return recorded(link_many(wh, links, operation="link", summary=summary, actor=actor))
 
 
 def read_mapping_file(wh: Warehouse, path: Path) -> pl.DataFrame:
@@ -212,8 +241,8 @@ def link_file(wh: Warehouse, path: Path, *, actor: str | None = None) -> ChangeR
     links = read_mapping_file(wh, path)
     if links.height == 0:
         raise InputError("the mapping file has no rows", file=str(path))
-    return link_many(wh, links, operation="link", summary=f"link {links.height} aliases from {path.name}",
-                     actor=actor)
+    summary = f"link {links.height} aliases from {path.name}"
+    return recorded(link_many(wh, links, operation="link", summary=summary, actor=actor))
 
 
 def unlink(

@@ -14,9 +14,9 @@ from datetime import datetime
 import polars as pl
 
 from stockturn.errors import NotFound, StockturnError
-from stockturn.masterdata import facts, matching
+from stockturn.masterdata import matching
 from stockturn.masterdata.normalize import normalize_code, normalize_title
-from stockturn.masterdata.operations import ChangeResult, link_many, unmapped
+from stockturn.masterdata.operations import ChangeResult, link_many, recorded, unmapped
 from stockturn.warehouse import Warehouse
 from stockturn.warehouse.load import current_user
 
@@ -78,18 +78,16 @@ def exact_matches(wh: Warehouse) -> pl.DataFrame:
 
 def apply_exact_rules(wh: Warehouse, *, actor: str | None = None) -> ChangeResult | None:
     """Map what the exact rules can map, as one undoable change; None when there was nothing to map."""
+    stale = unmapped(wh)["identifier"].unique().sort().to_list()
+    if not stale:
+        return None
     found = exact_matches(wh)
-    stale = unmapped(wh)["identifier"].unique().to_list()
-    if found.height == 0:
-        # Rule 1 alone: aliases added since the rows were imported. No new alias, only facts move.
-        with wh.transaction():
-            moved = facts.reresolve(wh, stale)
-        return ChangeResult(0, "re-resolved against current aliases", moved) if moved else None
     links = found.select(
         "sku_id", pl.col("identifier").alias("alias"), _alias_types(wh, found["scope"]).alias("alias_type"), "scope"
     )
-    summary = f"exact rules linked {links.height} identifiers"
-    return link_many(wh, links, operation="auto_link", summary=summary, actor=actor)
+    summary = f"exact rules: {links.height} new aliases, unmapped identifiers resolved again"
+    return link_many(wh, links, operation="auto_link", summary=summary, actor=actor, also_reresolve=stale,
+                     skip_if_unchanged=True)
 
 
 def suggest_unmapped(
@@ -156,15 +154,16 @@ def confirm(wh: Warehouse, suggestion_id: int, *, actor: str | None = None) -> C
     links = pl.DataFrame({"sku_id": [row["sku_id"]], "alias": [row["alias"]], "alias_type": [row["alias_type"]],
                           "scope": [row["scope"]]})
     summary = f"confirm suggestion {suggestion_id}: {row['alias']!r} is {row['sku_id']} (score {row['score']})"
-    result = link_many(wh, links, operation="confirm", summary=summary, actor=actor)
-    with wh.transaction():
+
+    def mark_confirmed() -> None:
         wh.con.execute(
             "UPDATE sku_suggestion SET status = 'confirmed', decided_by = ?, decided_at = ? WHERE suggestion_id = ?",
             [actor, datetime.now(), suggestion_id],
         )
         wh.con.execute("DELETE FROM sku_suggestion WHERE status = 'open' AND alias = ? AND scope = ?",
                        [row["alias"], row["scope"]])
-    return result
+
+    return recorded(link_many(wh, links, operation="confirm", summary=summary, actor=actor, also=mark_confirmed))
 
 
 def reject(wh: Warehouse, suggestion_id: int, *, actor: str | None = None) -> str:
