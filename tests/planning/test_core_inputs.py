@@ -97,3 +97,14 @@ def test_netting_moq_case_pack_and_capacity() -> None:
     capped = apply_capacity([36, 50, 40], ["S1", "S1", "S2"], {"S1": 60}, priority=[5, 1, 0],
                             case_pack=[12, 10, 1])
     assert_allclose(capped, [0, 50, 40])  # the more urgent row (priority 1) keeps its 50
+
+
+def test_correlation_losses_find_the_shared_error_of_consecutive_days() -> None:
+    from stockturn.planning.levels import CORRELATION_GRID, correlation_losses
+
+    rng = np.random.default_rng(3)
+    n, days, rho = 6000, 28, 0.1
+    shared = rng.standard_normal((n, 1))
+    daily = 10.0 + 2.0 * (np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal((n, days)))
+    losses = correlation_losses(np.full((n, days), 10.0), np.full((n, days), 4.0), daily.sum(axis=1), days)
+    assert CORRELATION_GRID[int(np.argmin(losses))] == rho

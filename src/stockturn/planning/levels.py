@@ -130,3 +130,27 @@ def reorder_levels(
             "order_up_to": up_to,
         }
     )
+
+
+CORRELATION_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
+CHECK_LEVELS = (0.5, 0.8, 0.9, 0.95, 0.98)
+
+
+def correlation_losses(
+    mean: FloatArray, variance: FloatArray, actual: FloatArray, days: float,
+    grid: tuple[float, ...] = CORRELATION_GRID,
+) -> FloatArray:
+    """How well each day-to-day error correlation calibrates window sums of a past forecast.
+
+    For each rho in ``grid``: the squared gaps between the share of series whose realised sum over the
+    first ``days`` forecast days fell below the gamma quantile and the quantile's level, summed over
+    CHECK_LEVELS. Daily quantiles can be calibrated while their sums are not: errors on consecutive
+    days share the level error, so sums spread wider than independent days imply.
+    """
+    losses = np.zeros(len(grid))
+    for g, rho in enumerate(grid):
+        m, v = window_moments(mean, variance, 0, days, rho)
+        for level in CHECK_LEVELS:
+            covered = float((actual <= np.floor(gamma_quantile(m, v, level))).mean())
+            losses[g] += (covered - level) ** 2
+    return losses

@@ -4,7 +4,10 @@ Every ``refit_every`` reviews the forecaster (``stockturn.forecasting.forecast``
 ``as_of`` = today on the sales seen so far (stockout days flagged as censored). At each weekly review the
 demand over review + lead time is read from the latest forecast (days since the refit skipped), its
 variance from the quantiles plus the lead-time spread, and the order-up-to level is the smallest level
-whose expected shortage per cycle meets the fill-rate target (gamma demand, see textbook). With a
+whose expected shortage per cycle meets the fill-rate target (gamma demand, see textbook). Daily
+quantiles may be calibrated while their sums over weeks are too narrow (errors of consecutive days share
+the level error): at each refit the policy scores the previous forecast's window sums against the sales
+seen since and picks the day-to-day error correlation that calibrates them best so far. With a
 second, faster mode (air) it also keeps a short-horizon index (dual-index policy): if stock on hand plus
 what arrives within the air lead time falls below the air level, the gap is flown in, but only for
 items whose margin exceeds the air freight premium per unit.
@@ -23,7 +26,7 @@ from numpy.typing import ArrayLike
 
 from stockturn.errors import StockturnError
 from stockturn.planning.forecast_input import ForecastArrays, forecast_arrays
-from stockturn.planning.levels import fill_rate_order_up_to
+from stockturn.planning.levels import CORRELATION_GRID, correlation_losses, fill_rate_order_up_to
 from stockturn.planning.policies.base import FloatArray, ReviewState
 
 DEFAULT_QUANTILES = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
@@ -52,12 +55,14 @@ class StockturnPolicy:
     service_level: ArrayLike = 0.97  # fill-rate target, scalar or per series
     refit_every: int = 4  # reviews between two forecast refits (4 weekly reviews = monthly)
     history_days: int | None = 730  # history passed to the forecaster (None = all)
-    correlation: float = 0.0  # day-to-day correlation of forecast errors
+    correlation: float = 0.0  # day-to-day correlation of forecast errors until it is learnt
+    learn_correlation: bool = True  # re-estimate it at each refit from the last forecast's outcome
     forecaster: Forecaster | None = None
     name: str = "stockturn"
     _forecast: ForecastArrays | None = field(default=None, repr=False)
     _origin: int = field(default=-1, repr=False)
     _reviews: int = field(default=0, repr=False)
+    _losses: FloatArray | None = field(default=None, repr=False)
 
     def order(self, state: ReviewState) -> FloatArray:
         if self._forecast is None or self._reviews % self.refit_every == 0:
@@ -90,7 +95,25 @@ class StockturnPolicy:
             target, self.correlation,
         )
 
+    def _learn_correlation(self, state: ReviewState) -> None:
+        """Score the previous forecast's window sums against what sold since (only the past is used)
+        and move ``correlation`` to the grid value with the lowest accumulated calibration loss."""
+        if self._forecast is None or not self.learn_correlation:
+            return
+        days = min(state.day - self._origin, self._forecast.mean.shape[1])
+        if days < 7:
+            return
+        sold = state.sales[:, self._origin + 1 : self._origin + 1 + days]
+        clean = state.available[:, self._origin + 1 : self._origin + 1 + days].all(axis=1)
+        if clean.sum() < 20:
+            return
+        losses = correlation_losses(self._forecast.mean[clean], self._forecast.variance[clean],
+                                    sold[clean].sum(axis=1), float(days))
+        self._losses = losses if self._losses is None else self._losses + losses
+        self.correlation = CORRELATION_GRID[int(np.argmin(self._losses))]
+
     def _refit(self, state: ReviewState) -> None:
+        self._learn_correlation(state)
         forecaster = self.forecaster or default_forecaster()
         keep = state.sales.shape[1] if self.history_days is None else min(self.history_days, state.sales.shape[1])
         n = len(state.series_ids)
