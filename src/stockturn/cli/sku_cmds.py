@@ -122,12 +122,13 @@ def suggest(
     Example: stockturn sku suggest --name "面膜10P"
     """
     cutoff = threshold if threshold is not None else state(ctx).settings.sku_match_threshold
-    with open_warehouse(db_path(ctx, db)) as wh:
-        if name:
+    if name:  # ad hoc: reads only
+        with open_warehouse(db_path(ctx, db), read_only=True) as wh:
             found = sg.suggest_names(wh, name, threshold=cutoff, top_k=top)
-            console.print(_table(found, title=f"Suggestions at score >= {cutoff:g}") if found.height
-                          else f"No SKU scores {cutoff:g} or more.")
-            return
+        console.print(_table(found, title=f"Suggestions at score >= {cutoff:g}") if found.height
+                      else f"No SKU scores {cutoff:g} or more.")
+        return
+    with open_warehouse(db_path(ctx, db)) as wh:
         if not no_exact:
             applied = sg.apply_exact_rules(wh)
             if applied is not None and applied.change_id:
