@@ -70,10 +70,11 @@ def upsert(wh: Warehouse, table: str, frame: pl.DataFrame, *, import_id: int, fi
         # Key order builds DuckDB's primary-key index several times faster than file order. Sorted, a
         # repeated key sits next to its repeats: the last one in the file wins, the others are dropped.
         frame = frame.sort([*keys, ROW])
-        last = pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(-1)) for k in keys])
-        deduped = frame.filter(last)
-        stats.duplicates = frame.height - deduped.height
-        frame = deduped
+        last = frame.select(pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(-1)) for k in keys]))
+        keep = last.to_series()
+        if not keep.all():
+            stats.duplicates = frame.height - int(keep.sum())
+            frame = frame.filter(keep)
     frame = frame.with_columns(
         pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
         pl.lit(file).alias("source_file"),
@@ -82,9 +83,12 @@ def upsert(wh: Warehouse, table: str, frame: pl.DataFrame, *, import_id: int, fi
     if frame.height == 0:
         return stats
     settle(wh)
-    wh.con.register("_incoming", frame.to_arrow())
+    columns_in = frame.columns
+    arrow = frame.to_arrow()
+    del frame
+    wh.con.register("_incoming", arrow)
     try:
-        _write(wh, table, frame.columns, keys, stats)
+        _write(wh, table, columns_in, keys, stats)
     except duckdb.ConstraintException as exc:
         raise InputError(
             f"expected rows that fit table {table}, found {str(exc).splitlines()[0][:200]}",
