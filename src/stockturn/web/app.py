@@ -46,13 +46,15 @@ def create_app(settings: Settings, *, db: Path | None = None, warm_caches: bool 
     templates.env.globals["version"] = __version__
     templates.env.policies["json.dumps_kwargs"] = {"default": str, "sort_keys": False}  # dates in chart data
     upload_dir = path.resolve().parent / "uploads"
-    ctx = WebContext(settings=settings, warehouse=warehouse, templates=templates, upload_dir=upload_dir)
+    ctx = WebContext(settings=settings, warehouse=warehouse, templates=templates, upload_dir=upload_dir,
+                     warm_enabled=warm_caches)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if warm_caches:
-            warm(ctx)
+        warm(ctx)
         yield
+        for thread in ctx.warmers:  # a warming query must not be cut off by closing the connection
+            thread.join(timeout=120)
         warehouse.close()
 
     app = FastAPI(

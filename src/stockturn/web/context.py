@@ -30,17 +30,39 @@ class WebContext:
     upload_dir: Path
     cache: dict[tuple[str, ...], Any] = field(default_factory=dict)
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    key_locks: dict[tuple[str, ...], threading.Lock] = field(default_factory=dict)
+    cursor_lock: threading.Lock = field(default_factory=threading.Lock)
+    warm_enabled: bool = True
+    warmers: list[threading.Thread] = field(default_factory=list)
+
+    def open_cursor(self) -> Warehouse:
+        """A Warehouse on a new cursor. DuckDB 2 refuses (rather than waits) when two threads call the
+        shared connection at once, so cursors are made and closed one at a time."""
+        with self.cursor_lock:
+            cursor = self.warehouse.cursor()
+        return Warehouse(self.warehouse.path, cursor, read_only=self.warehouse.read_only)
+
+    def close_cursor(self, handle: Warehouse) -> None:
+        with self.cursor_lock:
+            handle.con.close()
 
     def cached(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
-        """Memoise `compute()` under `key` (keys include the data version, so stale entries never match)."""
+        """Memoise `compute()` under `key` (keys include the data version, so stale entries never match).
+        One lock per key: one thread computes, the others wait for its result; different keys (also nested
+        ones) never wait for each other."""
         value = self.cache.get(key)
-        if value is None:
-            with self.cache_lock:  # one thread computes, the others wait for its result
-                value = self.cache.get(key)
-                if value is None:
+        if value is not None:
+            return value
+        with self.cache_lock:
+            lock = self.key_locks.setdefault(key, threading.Lock())
+        with lock:
+            value = self.cache.get(key)
+            if value is None:
+                value = compute()
+                with self.cache_lock:
                     if len(self.cache) > 64:
                         self.cache.clear()
-                    value = compute()
+                        self.key_locks = {k: v for k, v in self.key_locks.items() if k == key}
                     self.cache[key] = value
         return value
 
@@ -53,12 +75,11 @@ def web_context(request: Request) -> WebContext:
 def get_db(request: Request) -> Iterator[Warehouse]:
     """A warehouse handle on a fresh cursor, closed when the request ends."""
     ctx = web_context(request)
-    cursor = ctx.warehouse.cursor()
-    handle = Warehouse(ctx.warehouse.path, cursor, read_only=ctx.warehouse.read_only)
+    handle = ctx.open_cursor()
     try:
         yield handle
     finally:
-        cursor.close()
+        ctx.close_cursor(handle)
 
 
 def translator(request: Request) -> Translator:

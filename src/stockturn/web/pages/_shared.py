@@ -79,23 +79,25 @@ def warehouses(ctx: WebContext, wh: Warehouse, state: DataState) -> list[dict[st
     return result
 
 
-def warm(ctx: WebContext) -> threading.Thread:
+def warm(ctx: WebContext) -> threading.Thread | None:
     """Compute the cached summaries in the background (at start-up and after data changes), so that the
     first visitor does not wait for them."""
 
     def work() -> None:
-        cursor = ctx.warehouse.cursor()
+        wh = ctx.open_cursor()
         try:
-            wh = Warehouse(ctx.warehouse.path, cursor, read_only=ctx.warehouse.read_only)
             state = state_for(ctx, wh)
             for step in (summary, overview, aging_layers, profit, warehouses):
                 step(ctx, wh, state)
         except Exception:  # warming is an optimisation: a failure shows up again on the real request
             log.warning("warming the dashboard caches failed", exc_info=True)
         finally:
-            cursor.close()
+            ctx.close_cursor(wh)
 
+    if not ctx.warm_enabled:
+        return None
     thread = threading.Thread(target=work, name="stockturn-warm", daemon=True)
+    ctx.warmers = [t for t in ctx.warmers if t.is_alive()] + [thread]
     thread.start()
     return thread
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from stockturn.errors import StockturnError, ValidationFailed
 from stockturn.ingestion.audit import list_imports, undo_import
@@ -88,14 +89,17 @@ def _import(
 
 
 async def _upload(request: Request, wh: Warehouse, user: User) -> dict[str, Any]:
+    """CSRF first (header, or the form's field once the size-limited body is read), then import."""
     ctx = web_context(request)
+    expected = expected_csrf(request, user)
+    header = request.headers.get("x-csrf-token")
+    is_form = request.headers.get("content-type", "").startswith("multipart/form-data")
+    if (header is None and not is_form) or (header is not None and not auth.tokens_match(header, expected)):
+        raise auth.AccessDenied("the form's security token is missing or out of date", hint="reload the page")
     upload = await receive_upload(request, ctx.upload_dir, ctx.settings.web_upload_max_mb * 1024 * 1024)
-    given = request.headers.get("x-csrf-token") or upload.fields.get("csrf_token")
-    if not auth.tokens_match(given, expected_csrf(request, user)):
+    if header is None and not auth.tokens_match(upload.fields.get("csrf_token"), expected):
         upload.path.unlink(missing_ok=True)
         raise auth.AccessDenied("the form's security token is missing or out of date", hint="reload the page")
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_import, request, wh, user, upload.fields, upload.path, upload.original_name)
 
 
