@@ -8,11 +8,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from import_helpers import run_import
 
 from stockturn.errors import StockturnError
-from stockturn.ingestion import importers
-from stockturn.warehouse import open_warehouse
+from stockturn.ingestion import import_file, importers
+from stockturn.settings import Settings
+from stockturn.warehouse import Warehouse, open_warehouse
 
 NAMES = sorted(importers())
 CELLS = st.one_of(
@@ -48,25 +48,31 @@ def malformed(draw: st.DrawFn, name: str) -> tuple[bytes, str]:
     return data, ".csv"
 
 
-def _fingerprint(db: Path) -> dict[str, tuple[int, int]]:
+def _fingerprint(wh: Warehouse) -> dict[str, tuple[int, int]]:
     """Rows and a hash of their content per table: any partial load or change shows."""
-    with open_warehouse(db, read_only=True) as wh:
-        return {t: tuple(wh.con.execute(f'SELECT count(*), coalesce(sum(hash(x)), 0) FROM "{t}" x').fetchall()[0])
-                for t in wh.tables()}
+    out = {}
+    for table in wh.tables():
+        count, digest = wh.con.execute(f'SELECT count(*), coalesce(sum(hash(x)), 0) FROM "{table}" x').fetchall()[0]
+        out[table] = (int(count), int(digest))
+    return out
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(data=st.data())
-def test_malformed_files_never_traceback_never_partial(data: st.DataObject, db: Path, tmp_path: Path) -> None:
-    name = data.draw(st.sampled_from([*NAMES, "auto"]), label="source")
-    contents, suffix = data.draw(malformed(name if name != "auto" else data.draw(st.sampled_from(NAMES))),
-                                 label="file")
-    path = tmp_path / f"fuzz{suffix}"
-    path.write_bytes(contents)
-    before = _fingerprint(db)
-    try:
-        run_import(db, path, source=name, channel="FUZZ", warehouse="FUZZ")
-    except StockturnError as exc:
-        assert exc.one_line()
-        assert _fingerprint(db) == before
+def test_malformed_files_never_traceback_never_partial(db: Path, tmp_path: Path) -> None:
+    with open_warehouse(db) as wh:
+
+        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(data=st.data())
+        def check(data: st.DataObject) -> None:
+            name = data.draw(st.sampled_from([*NAMES, "auto"]), label="source")
+            layout = name if name != "auto" else data.draw(st.sampled_from(NAMES), label="layout")
+            contents, suffix = data.draw(malformed(layout), label="file")
+            path = tmp_path / f"fuzz{suffix}"
+            path.write_bytes(contents)
+            before = _fingerprint(wh)
+            try:
+                import_file(wh, path, settings=Settings(), source=name, channel="FUZZ", warehouse="FUZZ")
+            except StockturnError as exc:
+                assert exc.one_line()
+                assert _fingerprint(wh) == before
+
+        check()
