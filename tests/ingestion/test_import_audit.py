@@ -131,3 +131,14 @@ def test_negative_quantities_are_returns_and_fees_kept(db: Path) -> None:
     assert count(db, "SELECT string_agg(line_type, ',' ORDER BY order_id, line_no) FROM sales_line") == \
         "product,product,shipping,return"
     assert count(db, "SELECT qty FROM sales_line WHERE line_type = 'return'") == -2
+
+
+def test_writing_in_slices_gives_the_same_counts(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stockturn.ingestion import upsert
+
+    monkeypatch.setattr(upsert, "CHUNK_ROWS", 2)
+    run_import(db, FIXTURES / "generic_orders.csv")
+    text = (FIXTURES / "generic_orders.csv").read_text(encoding="utf-8").replace(",48,7.50,", ",50,7.50,")
+    again = run_import(db, _write(tmp_path / "changed.csv", text))
+    assert (again.added, again.replaced, again.unchanged) == (0, 1, 3)
+    assert count(db, "SELECT count(*) FROM sales_line") == 4

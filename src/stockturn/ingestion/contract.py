@@ -109,14 +109,18 @@ def missing_columns(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> b
 
 
 def take(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> pl.DataFrame:
-    """A typed frame: `__row` plus one column per spec. Bad cells and empty required cells are reported."""
+    """A typed frame: `__row` plus one column per spec. Bad cells and empty required cells are reported.
+
+    The raw columns it reads are dropped from `raw.frame` once typed (headers stay known to `raw.column`).
+    """
     out: dict[str, pl.Series] = {ROW: raw.frame[ROW]}
     rows = raw.frame[ROW]
     if missing_columns(raw, cols, ctx):
         return pl.DataFrame()
     order = ctx.settings.date_order
-    for col in cols:
-        header = raw.column(*col.headers)
+    headers = [raw.column(*col.headers) for col in cols]
+    last_use = {header: i for i, header in enumerate(headers) if header is not None}
+    for i, (col, header) in enumerate(zip(cols, headers, strict=True)):
         if header is None:
             out[col.name] = _constant(col, raw.frame.height)
             continue
@@ -132,6 +136,8 @@ def take(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> pl.DataFrame
                 ctx.problems.add_rows(bad.filter(blank), "value", column=label, expected="a value",
                                       fix="fill in every row of this column")
         out[col.name] = value.alias(col.name)
+        if last_use[header] == i:  # the text column is no longer needed: free it (big files, memory)
+            raw.frame = raw.frame.drop(header)
     return pl.DataFrame(out)
 
 

@@ -144,10 +144,8 @@ def import_file(
             import_id = start_import(wh, source=importer.name, file_name=str(path.name), file_hash=digest,
                                      target_table=",".join(parsed.tables))
             say("writing")
-            for table in list(parsed.tables):
-                frame = parsed.tables.pop(table)  # let each frame go as soon as it is written (memory)
-                stats = upsert(wh, table, frame, import_id=import_id, file=path.name)
-                del frame
+            for table in list(parsed.tables):  # popped: each frame is freed as soon as it is written (memory)
+                stats = upsert(wh, table, parsed.tables.pop(table), import_id=import_id, file=path.name)
                 stats.unmapped = parsed.unmapped.get(table, 0)
                 result.tables.append(stats)
             finish_import(wh, import_id, read=parsed.rows_read, added=result.added, replaced=result.replaced,

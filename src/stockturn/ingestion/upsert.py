@@ -15,6 +15,7 @@ from stockturn.ingestion.problems import ROW
 from stockturn.warehouse import Warehouse
 
 PROVENANCE = ("import_id", "source_file", "source_row")
+CHUNK_ROWS = 2_000_000
 
 
 @dataclass
@@ -82,20 +83,20 @@ def upsert(wh: Warehouse, table: str, frame: pl.DataFrame, *, import_id: int, fi
     ).drop(ROW)
     if frame.height == 0:
         return stats
-    settle(wh)
-    columns_in = frame.columns
-    arrow = frame.to_arrow()
-    del frame
-    wh.con.register("_incoming", arrow)
-    try:
-        _write(wh, table, columns_in, keys, stats)
-    except duckdb.ConstraintException as exc:
-        raise InputError(
-            f"expected rows that fit table {table}, found {str(exc).splitlines()[0][:200]}",
-            hint="check the values named above (or report a bug if the file looks right)", file=file,
-        ) from None
-    finally:
-        wh.con.unregister("_incoming")
+    # Slices of a key-sorted, duplicate-free frame never share a key, so writing them one after the other
+    # (in the caller's transaction) is the same as writing the whole frame, with one slice in Arrow at a time.
+    for start in range(0, frame.height, CHUNK_ROWS):
+        settle(wh)
+        wh.con.register("_incoming", frame.slice(start, CHUNK_ROWS).to_arrow())
+        try:
+            _write(wh, table, frame.columns, keys, stats)
+        except duckdb.ConstraintException as exc:
+            raise InputError(
+                f"expected rows that fit table {table}, found {str(exc).splitlines()[0][:200]}",
+                hint="check the values named above (or report a bug if the file looks right)", file=file,
+            ) from None
+        finally:
+            wh.con.unregister("_incoming")
     return stats
 
 
@@ -103,14 +104,14 @@ def _write(wh: Warehouse, table: str, columns: list[str], keys: list[str], stats
     names = ", ".join(f'"{c}"' for c in columns)
     if not keys:
         wh.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _incoming')
-        stats.added = int(wh.scalar("SELECT count(*) FROM _incoming"))
+        stats.added += int(wh.scalar("SELECT count(*) FROM _incoming"))
         return
     on = " AND ".join(f's."{k}" = t."{k}"' for k in keys)
     overlap = int(wh.scalar(f'SELECT count(*) FROM _incoming s JOIN "{table}" t ON {on}'))
     total = int(wh.scalar("SELECT count(*) FROM _incoming"))
     if overlap == 0:
         wh.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _incoming')
-        stats.added = total
+        stats.added += total
         return
     values = [c for c in columns if c not in keys and c not in PROVENANCE]
     same = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in values) or "true"
@@ -135,6 +136,6 @@ def _write(wh: Warehouse, table: str, columns: list[str], keys: list[str], stats
         unchanged = int(wh.scalar("SELECT count(*) FROM _match WHERE same"))
     finally:
         wh.con.execute("DROP TABLE IF EXISTS _match")
-    stats.unchanged = unchanged
-    stats.replaced = overlap - unchanged
-    stats.added = total - overlap
+    stats.unchanged += unchanged
+    stats.replaced += overlap - unchanged
+    stats.added += total - overlap
