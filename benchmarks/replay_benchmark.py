@@ -102,15 +102,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N series only (smoke runs)")
     parser.add_argument("--targets", default=",".join(str(t) for t in TARGETS))
     parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--kind", choices=("cycle", "fill"), default="cycle",
+                        help="stockturn's target: cycle service level (portfolio-optimal) or item fill rate")
     args = parser.parse_args(argv)
     if args.dataset == "all":
         for name in ("m5", "online_retail"):
-            run(name, args.limit, args.targets, args.n_jobs, argv)
+            run(name, args.limit, args.targets, args.n_jobs, args.kind)
     else:
-        run(args.dataset, args.limit, args.targets, args.n_jobs, argv)
+        run(args.dataset, args.limit, args.targets, args.n_jobs, args.kind)
 
 
-def run(dataset: str, limit: int | None, targets: str, n_jobs: int, argv: Sequence[str] | None) -> None:
+def run(dataset: str, limit: int | None, targets: str, n_jobs: int, kind: str) -> None:
     args = argparse.Namespace(dataset=dataset, limit=limit, targets=targets, n_jobs=n_jobs)
     started = time.perf_counter()
     data, config, baseline_modes = setup(args.dataset, args.limit)
@@ -126,13 +128,14 @@ def run(dataset: str, limit: int | None, targets: str, n_jobs: int, argv: Sequen
         print(f"{policy.name:22s} {_fmt(result.summary)}", flush=True)
     for target in (float(t) for t in args.targets.split(",")):
         t0 = time.perf_counter()
-        policy = StockturnPolicy(service_level=target, forecaster=shared)
+        policy = StockturnPolicy(service_level=target, service_kind=kind, forecaster=shared)
         result = replay(data, policy, config)
-        name = f"stockturn@{target:.0%}"
-        rows.append({"policy": "stockturn", "target": target, "seconds": time.perf_counter() - t0, **result.summary})
+        name = f"stockturn {kind}@{target * 100:g}%"
+        rows.append({"policy": "stockturn", "target": target, "kind": kind, "correlation": policy.correlation,
+                     "seconds": time.perf_counter() - t0, **result.summary})
         print(f"{name:22s} {_fmt(result.summary)}", flush=True)
-        if abs(target - 0.98) < 1e-9:
-            result.trajectory.write_parquet(RESULTS / f"replay_{args.dataset}{suffix}_trajectory_stockturn98.parquet")
+        if abs(target - 0.95) < 1e-9:
+            result.trajectory.write_parquet(RESULTS / f"replay_{args.dataset}{suffix}_{kind}95_trajectory.parquet")
     out = {
         "dataset": args.dataset,
         "series": len(data.series_ids),
@@ -143,10 +146,11 @@ def run(dataset: str, limit: int | None, targets: str, n_jobs: int, argv: Sequen
         "forecast_seconds": shared.seconds,
         "total_seconds": time.perf_counter() - started,
         "machine": f"{platform.machine()} {platform.python_version()} cpus={__import__('os').cpu_count()}",
-        "command": f"benchmarks/replay_benchmark.py --dataset {dataset}" + (f" --limit {limit}" if limit else ""),
+        "command": f"benchmarks/replay_benchmark.py --dataset {dataset} --kind {kind} --targets {targets}"
+        + (f" --limit {limit}" if limit else ""),
         "rows": rows,
     }
-    (RESULTS / f"replay_{args.dataset}{suffix}.json").write_text(json.dumps(out, indent=2, default=str))
+    (RESULTS / f"replay_{args.dataset}{suffix}_{kind}.json").write_text(json.dumps(out, indent=2, default=str))
     print(f"total {out['total_seconds']:.0f} s", flush=True)
 
 

@@ -21,12 +21,26 @@ MARKERS = {"cover_30d_avg_x60": "s", "fixed_min_max": "^", "classic_sQ": "D"}
 
 
 def load() -> dict[str, dict[str, Any]]:
-    found = {}
+    """One result per data set; the stockturn rows of every kind (cycle / fill) are pooled."""
+    found: dict[str, dict[str, Any]] = {}
     for name in TITLES:
-        path = RESULTS / f"replay_{name}.json"
-        if path.exists():
-            found[name] = json.loads(path.read_text())
+        for kind in ("cycle", "fill"):
+            path = RESULTS / f"replay_{name}_{kind}.json"
+            if not path.exists():
+                continue
+            result = json.loads(path.read_text())
+            if name not in found:
+                found[name] = result
+            else:
+                found[name]["rows"] += [r for r in result["rows"] if r["policy"] == "stockturn"]
     return found
+
+
+def _label(r: dict[str, Any]) -> str:
+    if r["target"] is None:
+        return str(r["policy"])
+    kind = "cycle service" if r.get("kind") == "cycle" else "fill rate"
+    return f"stockturn, {kind} target {r['target'] * 100:g}%"
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
@@ -40,9 +54,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
                      "| holding cost | lost margin | extra freight |")
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            label = r["policy"] if r["target"] is None else f"stockturn, fill target {r['target']:.0%}"
             lines.append(
-                f"| {label} | {r['fill_rate']:.3f} | {r['turnover']:.2f} | {r['turnover'] / rule['turnover']:.2f} "
+                f"| {_label(r)} | {r['fill_rate']:.3f} | {r['turnover']:.2f} | {r['turnover'] / rule['turnover']:.2f} "
                 f"| {r['stockout_day_rate']:.3f} | {r['stockout_day_rate'] / rule['stockout_day_rate']:.2f} "
                 f"| {r['average_inventory_value']:,.0f} | {r['holding_cost']:,.0f} | {r['lost_margin']:,.0f} "
                 f"| {r['freight_cost']:,.0f} |"
@@ -54,12 +67,17 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> None:
     fig, axes = plt.subplots(1, len(results), figsize=(6.5 * len(results), 5), squeeze=False)
     for ax, (name, result) in zip(axes[0], results.items(), strict=True):
         rows = result["rows"]
-        ours = sorted((r for r in rows if r["policy"] == "stockturn"), key=lambda r: r["target"])
-        ax.plot([r["turnover"] for r in ours], [r["fill_rate"] for r in ours], "o-", color="tab:blue",
-                label="stockturn (fill targets)")
-        for r in ours:
-            ax.annotate(f"{r['target']:.0%}", (r["turnover"], r["fill_rate"]), textcoords="offset points",
-                        xytext=(5, -12), fontsize=8, color="tab:blue")
+        for kind, color in (("cycle", "tab:blue"), ("fill", "tab:purple")):
+            ours = sorted((r for r in rows if r["policy"] == "stockturn" and r.get("kind", "fill") == kind),
+                          key=lambda r: r["target"])
+            if not ours:
+                continue
+            text = "cycle service" if kind == "cycle" else "item fill-rate"
+            ax.plot([r["turnover"] for r in ours], [r["fill_rate"] for r in ours], "o-", color=color,
+                    label=f"stockturn ({text} targets)")
+            for r in ours:
+                ax.annotate(f"{r['target'] * 100:g}%", (r["turnover"], r["fill_rate"]), textcoords="offset points",
+                            xytext=(5, -12), fontsize=8, color=color)
         for r in rows:
             if r["policy"] in MARKERS:
                 ax.plot(r["turnover"], r["fill_rate"], MARKERS[r["policy"]], markersize=8, label=r["policy"])

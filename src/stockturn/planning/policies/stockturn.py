@@ -6,8 +6,10 @@ demand over review + lead time is read from the latest forecast (days since the 
 variance from the quantiles plus the lead-time spread, and the order-up-to level is the smallest level
 whose expected shortage per cycle meets the fill-rate target (gamma demand, see textbook). Daily
 quantiles may be calibrated while their sums over weeks are too narrow (errors of consecutive days share
-the level error): at each refit the policy scores the previous forecast's window sums against the sales
-seen since and picks the day-to-day error correlation that calibrates them best so far. With a
+the level error): at its first refit the policy forecasts as if 28 days earlier, scores the sums of those
+28 days against what sold (series fully in stock only) and keeps the day-to-day error correlation that
+calibrates them best. (Re-learning it later from the policy's own censored sales is biased: series that
+ran out are the ones whose demand beat the forecast.) With a
 second, faster mode (air) it also keeps a short-horizon index (dual-index policy): if stock on hand plus
 what arrives within the air lead time falls below the air level, the gap is flown in, but only for
 items whose margin exceeds the air freight premium per unit.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import polars as pl
@@ -26,7 +28,12 @@ from numpy.typing import ArrayLike
 
 from stockturn.errors import StockturnError
 from stockturn.planning.forecast_input import ForecastArrays, forecast_arrays
-from stockturn.planning.levels import CORRELATION_GRID, correlation_losses, fill_rate_order_up_to
+from stockturn.planning.levels import (
+    CORRELATION_GRID,
+    correlation_losses,
+    cycle_service_order_up_to,
+    fill_rate_order_up_to,
+)
 from stockturn.planning.policies.base import FloatArray, ReviewState
 
 DEFAULT_QUANTILES = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
@@ -36,6 +43,10 @@ class Forecaster(Protocol):
     def __call__(
         self, history: pl.DataFrame, *, horizon: int, quantiles: Sequence[float], as_of: dt.date | None = None
     ) -> Any: ...
+
+
+def _day(value: np.datetime64) -> dt.date:
+    return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
 
 
 def default_forecaster() -> Forecaster:
@@ -52,17 +63,19 @@ def default_forecaster() -> Forecaster:
 
 @dataclass
 class StockturnPolicy:
-    service_level: ArrayLike = 0.97  # fill-rate target, scalar or per series
+    service_level: ArrayLike = 0.97  # target, scalar or per series
+    service_kind: Literal["fill", "cycle"] = "fill"  # item fill rate, or cycle service level
     refit_every: int = 4  # reviews between two forecast refits (4 weekly reviews = monthly)
     history_days: int | None = 730  # history passed to the forecaster (None = all)
-    correlation: float = 0.0  # day-to-day correlation of forecast errors until it is learnt
-    learn_correlation: bool = True  # re-estimate it at each refit from the last forecast's outcome
+    correlation: float = 0.0  # day-to-day correlation of forecast errors (calibrated at the first refit)
+    calibrate: bool = True  # estimate the correlation from a backtest of the last calibration_days
+    calibration_days: int = 28
     forecaster: Forecaster | None = None
     name: str = "stockturn"
     _forecast: ForecastArrays | None = field(default=None, repr=False)
     _origin: int = field(default=-1, repr=False)
     _reviews: int = field(default=0, repr=False)
-    _losses: FloatArray | None = field(default=None, repr=False)
+    _calibrated: bool = field(default=False, repr=False)
 
     def order(self, state: ReviewState) -> FloatArray:
         if self._forecast is None or self._reviews % self.refit_every == 0:
@@ -90,42 +103,51 @@ class StockturnPolicy:
         self, offset: int, lead_mean: float, lead_sd: float, review: int, target: FloatArray
     ) -> FloatArray:
         assert self._forecast is not None
-        return fill_rate_order_up_to(
+        level = fill_rate_order_up_to if self.service_kind == "fill" else cycle_service_order_up_to
+        return level(
             self._forecast.mean, self._forecast.variance, float(offset), lead_mean, lead_sd, float(review),
             target, self.correlation,
         )
 
-    def _learn_correlation(self, state: ReviewState) -> None:
-        """Score the previous forecast's window sums against what sold since (only the past is used)
-        and move ``correlation`` to the grid value with the lowest accumulated calibration loss."""
-        if self._forecast is None or not self.learn_correlation:
+    def _calibrate_correlation(self, state: ReviewState, forecaster: Forecaster) -> None:
+        """Once, at the first refit: forecast as if ``calibration_days`` ago, compare the sums of its
+        days with what sold since (series fully in stock over those days only) and keep the day-to-day
+        error correlation that calibrates those sums best. Uses only data up to today."""
+        self._calibrated = True
+        days = self.calibration_days
+        if not self.calibrate or state.sales.shape[1] < days + 2 * 28:
             return
-        days = min(state.day - self._origin, self._forecast.mean.shape[1])
-        if days < 7:
-            return
-        sold = state.sales[:, self._origin + 1 : self._origin + 1 + days]
-        clean = state.available[:, self._origin + 1 : self._origin + 1 + days].all(axis=1)
+        past = state.day - days
+        clean = state.available[:, past + 1 :].all(axis=1)
         if clean.sum() < 20:
             return
-        losses = correlation_losses(self._forecast.mean[clean], self._forecast.variance[clean],
-                                    sold[clean].sum(axis=1), float(days))
-        self._losses = losses if self._losses is None else self._losses + losses
-        self.correlation = CORRELATION_GRID[int(np.argmin(self._losses))]
+        history = self._history(state, past)
+        result = forecaster(history, horizon=days, quantiles=list(DEFAULT_QUANTILES), as_of=_day(state.dates[past]))
+        frame = result.frame if hasattr(result, "frame") else result
+        arrays = forecast_arrays(frame, state.series_ids, _day(state.dates[past]) + dt.timedelta(days=1), days)
+        sold = state.sales[:, past + 1 :].sum(axis=1)
+        losses = correlation_losses(arrays.mean[clean], arrays.variance[clean], sold[clean], float(days))
+        self.correlation = CORRELATION_GRID[int(np.argmin(losses))]
 
-    def _refit(self, state: ReviewState) -> None:
-        self._learn_correlation(state)
-        forecaster = self.forecaster or default_forecaster()
-        keep = state.sales.shape[1] if self.history_days is None else min(self.history_days, state.sales.shape[1])
+    def _history(self, state: ReviewState, last: int) -> pl.DataFrame:
+        """The long history frame the forecaster takes, days up to index ``last`` (inclusive)."""
+        end = last + 1
+        keep = end if self.history_days is None else min(self.history_days, end)
         n = len(state.series_ids)
-        dates = state.dates[-keep:].astype("datetime64[D]")
-        history = pl.DataFrame(
+        return pl.DataFrame(
             {
                 "unique_id": np.repeat(np.asarray(state.series_ids, dtype=object), keep).astype(str),
-                "ds": np.tile(dates, n),
-                "y": state.sales[:, -keep:].ravel(),
-                "available": state.available[:, -keep:].ravel(),
+                "ds": np.tile(state.dates[end - keep : end].astype("datetime64[D]"), n),
+                "y": state.sales[:, end - keep : end].ravel(),
+                "available": state.available[:, end - keep : end].ravel(),
             }
         ).with_columns(pl.col("ds").cast(pl.Date))
+
+    def _refit(self, state: ReviewState) -> None:
+        forecaster = self.forecaster or default_forecaster()
+        if not self._calibrated:
+            self._calibrate_correlation(state, forecaster)
+        history = self._history(state, state.day)
         horizon = self.refit_every * state.review_period + state.review_period
         horizon += max(mode.max_days for mode in state.modes) + 1
         result = forecaster(history, horizon=horizon, quantiles=list(DEFAULT_QUANTILES), as_of=state.today)
