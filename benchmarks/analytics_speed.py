@@ -11,7 +11,9 @@ period is the whole 1,900 days, so every snapshot row is read.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -26,33 +28,57 @@ HAND_TURNOVER = """
 WITH cost AS (
     SELECT sku_id, landed,
            CASE WHEN valid_from = min(valid_from) OVER (PARTITION BY sku_id) THEN DATE '0001-01-01'
-                ELSE valid_from END AS valid_from
+                ELSE valid_from END AS valid_from,
+           coalesce(lead(valid_from) OVER (PARTITION BY sku_id ORDER BY valid_from), DATE '9999-12-31') AS valid_to
       FROM (SELECT sku_id, valid_from, purchase_cost + freight_cost + duty_cost + other_cost AS landed FROM unit_cost)),
 inv AS (
     SELECT s.sku_id, s.warehouse_id,
            sum((s.on_hand + s.reserved + s.unfulfillable) * c.landed) / $days AS avg_value
-      FROM stock_snapshot s ASOF JOIN cost c ON c.sku_id = s.sku_id AND s.snapshot_date >= c.valid_from
+      FROM stock_snapshot s JOIN cost c
+        ON c.sku_id = s.sku_id AND s.snapshot_date >= c.valid_from AND s.snapshot_date < c.valid_to
      WHERE s.snapshot_date BETWEEN $start AND $end GROUP BY ALL),
 cogs AS (
     SELECT l.sku_id, l.warehouse_id, sum(l.qty * c.landed) AS cogs
-      FROM sales_line l ASOF JOIN cost c ON c.sku_id = l.sku_id AND CAST(l.ordered_at AS DATE) >= c.valid_from
+      FROM sales_line l JOIN cost c
+        ON c.sku_id = l.sku_id AND CAST(l.ordered_at AS DATE) >= c.valid_from
+       AND CAST(l.ordered_at AS DATE) < c.valid_to
      WHERE l.line_type IN ('product', 'return') AND l.ordered_at >= $start
        AND l.ordered_at < $end + INTERVAL 1 DAY GROUP BY ALL)
 SELECT i.sku_id, i.warehouse_id, coalesce(c.cogs, 0) / nullif(i.avg_value, 0) AS turnover
   FROM inv i LEFT JOIN cogs c USING (sku_id, warehouse_id)
 """
+# A hand-written query that uses an ASOF join instead of the range join measured ~15x slower on this data
+# (36 s of CPU against 2.3 s), so the baseline above is the fast formulation, not a straw man.
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
+def cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+CPU: dict[str, float] = {}
+
+
+def timed(fn: Callable[[], Any], name: str = "") -> tuple[float, Any]:
+    """Wall seconds (and, under `name`, CPU seconds of the process) of one call; progress on stderr."""
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = fn()
-    return time.perf_counter() - started, result
+    wall = time.perf_counter() - started
+    if name:
+        CPU[name] = cpu_seconds() - cpu
+        print(f"  {name}: {wall:.2f} s wall, {CPU[name]:.2f} s CPU", file=sys.stderr, flush=True)
+    return wall, result
+
+
+def _all_grains(base: pl.DataFrame, days: int) -> list[pl.DataFrame]:
+    from stockturn.analytics.definitions import GRAINS, compute
+
+    return [compute(base, g, days) for g in GRAINS]
 
 
 def measure(path: Path) -> dict[str, Any]:
     from stockturn import analytics as an
     from stockturn.analytics.base import base_facts
-    from stockturn.analytics.definitions import GRAINS, compute
     from stockturn.settings import Settings
     from stockturn.warehouse import open_warehouse
 
@@ -75,9 +101,9 @@ def measure(path: Path) -> dict[str, Any]:
             return an.metrics(wh, settings, by="sku-warehouse", period=full, with_previous=False)
 
         # the hand query first and last, the library in between, so caches favour neither
-        hand_1, hand_frame = timed(hand)
-        lib_s, lib_frame = timed(library)
-        hand_2, _ = timed(hand)
+        hand_1, hand_frame = timed(hand, "hand turnover query (1st)")
+        lib_s, lib_frame = timed(library, "library turnover")
+        hand_2, _ = timed(hand, "hand turnover query (2nd)")
         out["hand_turnover_s"] = min(hand_1, hand_2)
         out["library_turnover_s"] = lib_s
         joined = hand_frame.join(lib_frame.select("sku_id", "warehouse_id", pl.col("turnover").alias("lib")),
@@ -85,25 +111,25 @@ def measure(path: Path) -> dict[str, Any]:
         out["turnover_max_abs_diff"] = float((joined["turnover"] - joined["lib"]).abs().max() or 0.0)
         out["sku_locations"] = joined.height
 
-        steps: dict[str, float] = {}
-        started = time.perf_counter()
-        seconds, base = timed(lambda: base_facts(wh, full, settings))
-        steps["base facts (one scan of 57M rows)"] = seconds
-        seconds, _ = timed(lambda: [compute(base, g, full.days) for g in GRAINS])
-        steps["metrics at all 8 grains"] = seconds
-        seconds, _ = timed(lambda: an.aging(wh, settings, by="sku-warehouse", as_of=as_of))
-        steps["FIFO aging"] = seconds
-        seconds, _ = timed(lambda: an.abc_xyz(wh, as_of, settings, by="sku-warehouse"))
-        steps["ABC x XYZ (365 days)"] = seconds
-        seconds, _ = timed(lambda: an.slow_dead_stock(wh, an.Period(as_of.replace(day=1), as_of), settings))
-        steps["slow and dead stock"] = seconds
-        seconds, _ = timed(lambda: (an.cash_tied_up(wh, as_of, settings), an.cash_cycle(wh, full, settings)))
-        steps["cash tied up + CCC"] = seconds
-        seconds, alerts = timed(lambda: an.compute_alerts(wh, as_of, settings))
-        steps["alerts (90-day windows)"] = seconds
+        steps = {
+            "base facts (one pass over the 57M rows)": lambda: base_facts(wh, full, settings),
+            "FIFO aging": lambda: an.aging(wh, settings, by="sku-warehouse", as_of=as_of),
+            "ABC x XYZ (365 days)": lambda: an.abc_xyz(wh, as_of, settings, by="sku-warehouse"),
+            "slow and dead stock (month to date)": lambda: an.slow_dead_stock(
+                wh, an.Period(as_of.replace(day=1), as_of), settings),
+            "cash tied up + CCC": lambda: (an.cash_tied_up(wh, as_of, settings), an.cash_cycle(wh, full, settings)),
+            "alerts (90-day windows)": lambda: an.compute_alerts(wh, as_of, settings),
+        }
+        started, cpu = time.perf_counter(), cpu_seconds()
+        results: dict[str, Any] = {}
+        for name, fn in steps.items():
+            _, results[name] = timed(fn, name)
+            if name.startswith("base facts"):
+                timed(functools.partial(_all_grains, results[name], full.days), "metrics at all 8 grains")
         out["all_metrics_s"] = time.perf_counter() - started
-        out["steps"] = steps
-        out["alerts"] = alerts.height
+        out["all_metrics_cpu_s"] = cpu_seconds() - cpu
+        out["alerts"] = results["alerts (90-day windows)"].height
+    out["cpu"] = CPU
     out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     return out
 
@@ -117,18 +143,19 @@ def main() -> None:
         print(json.dumps(measure(path)))
         return
     path = ensure(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
-    child = subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True, capture_output=True,
+    child = subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True, stdout=subprocess.PIPE,
                            text=True)
     result = json.loads(child.stdout.strip().splitlines()[-1])
     ratio = result["library_turnover_s"] / result["hand_turnover_s"]
     print(f"SKU-locations: {result['sku_locations']:,}; period: all 1,900 days")
-    print(f"hand-written turnover query: {result['hand_turnover_s']:.2f} s")
+    print(f"hand-written turnover query: {result['hand_turnover_s']:.2f} s wall")
     print(f"library turnover (every metric, sku-warehouse): {result['library_turnover_s']:.2f} s "
           f"({ratio:.2f}x the hand query; target <= 1.5x); max |turnover difference| "
           f"{result['turnover_max_abs_diff']:.2e}")
-    for name, seconds in result["steps"].items():
-        print(f"  {name}: {seconds:.2f} s")
-    print(f"all metrics: {result['all_metrics_s']:.2f} s (target < 30 s); alerts: {result['alerts']:,}")
+    for name, seconds in result["cpu"].items():
+        print(f"  {name}: {seconds:.2f} s CPU")
+    print(f"all metrics: {result['all_metrics_s']:.2f} s wall, {result['all_metrics_cpu_s']:.2f} s CPU "
+          f"(target < 30 s); alerts: {result['alerts']:,}")
     print(f"peak memory: {result['peak_rss_gb']:.2f} GB (target < 8 GB)")
 
 

@@ -132,7 +132,7 @@ def daily_series(wh: Warehouse, settings: Settings, *, period: str | Period | No
     """Per day of the period (for charts): stock units, available units, stock value at landed cost, units
     sold (net) and net revenue, for the whole company or one SKU and/or warehouse. Same definitions as
     `metrics` (docs/metrics.md); days without a snapshot show empty stock."""
-    from stockturn.analytics._sql import landed_cost_sql, query
+    from stockturn.analytics._sql import cost_on, landed_cost_sql, query
     from stockturn.warehouse.fx import converted_sql, require_rates
 
     current = resolve_period(wh, settings, period, as_of)
@@ -151,7 +151,7 @@ def daily_series(wh: Warehouse, settings: Settings, *, period: str | Period | No
             SELECT s.snapshot_date AS day, sum(s.on_hand + s.reserved + s.unfulfillable) AS stock_units,
                    sum(s.on_hand - s.reserved) AS available_units,
                    sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS stock_value
-              FROM stock_snapshot s ASOF LEFT JOIN cost c ON c.sku_id = s.sku_id AND s.snapshot_date >= c.valid_from
+              FROM stock_snapshot s LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
              WHERE s.snapshot_date BETWEEN $start AND $end{where_stock} GROUP BY ALL),
         sold AS (
             SELECT day, sum(qty) AS units_sold, sum(qty * unit_price * fx) AS revenue

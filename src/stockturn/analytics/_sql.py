@@ -29,8 +29,11 @@ def lit(day: date) -> str:
 
 
 def landed_cost_sql(base: str, max_age_days: int) -> str:
-    """(sku_id, valid_from, landed): landed cost per unit in base currency, converted at the rate of the
-    cost's own valid_from day (historical cost). The earliest cost of a SKU also applies before it."""
+    """(sku_id, valid_from, valid_to, landed): landed cost per unit in base currency, valid on days
+    valid_from <= day < valid_to, converted at the rate of the cost's own valid_from day (historical cost).
+    The earliest cost of a SKU also applies before it. Join big tables to it with a range condition
+    (`ON c.sku_id = x.sku_id AND x.day >= c.valid_from AND x.day < c.valid_to`): a hash join on the SKU,
+    many times faster in DuckDB than an ASOF join over tens of millions of rows."""
     from stockturn.warehouse.fx import converted_sql
 
     raw = ("SELECT sku_id, valid_from AS day, currency, "
@@ -38,8 +41,14 @@ def landed_cost_sql(base: str, max_age_days: int) -> str:
     return f"""
         SELECT sku_id,
                CASE WHEN day = min(day) OVER (PARTITION BY sku_id) THEN DATE '0001-01-01' ELSE day END AS valid_from,
+               coalesce(lead(day) OVER (PARTITION BY sku_id ORDER BY day), DATE '9999-12-31') AS valid_to,
                landed * fx AS landed
           FROM ({converted_sql(raw, base, max_age_days=max_age_days)})"""
+
+
+def cost_on(alias: str, sku: str, day: str) -> str:
+    """Join condition of the `cost` CTE (landed_cost_sql) valid on `day` for `sku`."""
+    return f"{alias}.sku_id = {sku} AND {day} >= {alias}.valid_from AND {day} < {alias}.valid_to"
 
 
 def volume_sql(settings: Settings) -> str:

@@ -15,6 +15,7 @@ import polars as pl
 
 from stockturn.analytics._sql import (
     INFLOW_TYPES,
+    cost_on,
     landed_cost_sql,
     lit,
     query,
@@ -56,10 +57,11 @@ def layers_sql(dates: Sequence[date], first_stock: str = "first_stock", warehous
                    WHERE qty > 0 AND movement_type IN {INFLOW_TYPES}
                      AND moved_at < {lit(last)} + INTERVAL 1 DAY
                    GROUP BY ALL)),
-      position AS (
-          SELECT a.as_of, a.sku_id, a.warehouse_id, a.units, coalesce(i.cum, 0) AS total
-            FROM stock_at a ASOF LEFT JOIN inflow i
-              ON i.sku_id = a.sku_id AND i.warehouse_id = a.warehouse_id AND a.as_of >= i.received)
+      position AS (  -- a hash join and a sum: an ASOF join here is planned as a nested loop
+          SELECT a.as_of, a.sku_id, a.warehouse_id, a.units, coalesce(sum(i.qty), 0) AS total
+            FROM stock_at a LEFT JOIN inflow i
+              ON i.sku_id = a.sku_id AND i.warehouse_id = a.warehouse_id AND i.received <= a.as_of
+           GROUP BY a.as_of, a.sku_id, a.warehouse_id, a.units)
       SELECT p.as_of, p.sku_id, p.warehouse_id, i.received, least(i.qty, i.cum - (p.total - p.units)) AS units
         FROM position p JOIN inflow i
           ON i.sku_id = p.sku_id AND i.warehouse_id = p.warehouse_id
@@ -110,7 +112,7 @@ def aging_layers(wh: Warehouse, as_of: date, settings: Settings) -> pl.DataFrame
       valued AS (
           SELECT l.sku_id, l.warehouse_id, l.received, l.units, l.as_of - l.received AS age_days,
                  l.units * coalesce(c.landed, 0) AS value
-            FROM layers l ASOF LEFT JOIN cost c ON c.sku_id = l.sku_id AND l.as_of >= c.valid_from)
+            FROM layers l LEFT JOIN cost c ON {cost_on('c', 'l.sku_id', 'l.as_of')})
       SELECT x.sku_id, x.warehouse_id, x.received, x.units, x.age_days, x.value, {bucket} AS bucket,
              coalesce(x.units * greatest(v.volume_m3 * cur.rate_m3_month, cur.rate_unit_month), 0)
                  AS surcharge_month,

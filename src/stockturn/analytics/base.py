@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from stockturn.analytics._sql import (
+    cost_on,
     landed_cost_sql,
     lit,
     query,
@@ -112,7 +113,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFram
                coalesce(c.landed, 0) AS landed,
                f.first_day IS NOT NULL AND s.snapshot_date >= f.first_day AS active
           FROM stock_snapshot s
-          ASOF LEFT JOIN cost c ON c.sku_id = s.sku_id AND s.snapshot_date >= c.valid_from
+          LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
           LEFT JOIN first_stock f ON f.sku_id = s.sku_id AND f.warehouse_id = s.warehouse_id
          WHERE s.snapshot_date BETWEEN $scan_start AND $end),
     stock_month AS (
@@ -165,7 +166,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFram
                coalesce(sum(fees * fx) FILTER (day >= $start), 0) AS sales_fees,
                coalesce(sum(qty) FILTER (day > $end - INTERVAL {look} DAY AND line_type = 'product'), 0)
                    AS recent_units
-          FROM sales_fx s ASOF LEFT JOIN cost c ON c.sku_id = s.sku_id AND s.day >= c.valid_from
+          FROM sales_fx s LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.day')}
          GROUP BY ALL),
     ads_raw AS (
         SELECT sku_id, channel_id, sum(spend * fx) AS ad_spend FROM ({converted_sql(
@@ -200,7 +201,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFram
                coalesce(sum(l.qty * coalesce(c.landed, 0)) FILTER (h.arrived_date IS NULL OR h.arrived_date > $end),
                         0) AS ending_transit_value
           FROM shipment_line l JOIN shipment h USING (shipment_id)
-          ASOF LEFT JOIN cost c ON c.sku_id = l.sku_id AND h.ship_date >= c.valid_from
+          LEFT JOIN cost c ON {cost_on('c', 'l.sku_id', 'h.ship_date')}
          WHERE h.status <> 'cancelled' AND h.ship_date <= $end
            AND (h.arrived_date IS NULL OR h.arrived_date > $start)
          GROUP BY ALL),

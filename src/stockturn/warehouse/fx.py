@@ -51,12 +51,23 @@ def converted_sql(needs_sql: str, base: str, *, max_age_days: int = DEFAULT_MAX_
     """Join a query of (day, currency, ...) to its rate into `base`: adds column `fx` (NULL when missing).
 
     `needs_sql` must produce columns named `day` (DATE) and `currency`; the base currency converts at 1.
+    Rates are looked up once per distinct (day, currency) and joined back on equality, so millions of
+    rows cost one hash join (no ASOF join, which DuckDB may plan as a nested loop).
     """
     return f"""
-        SELECT n.*, CASE WHEN n.currency = '{base}' THEN 1.0
-                         WHEN n.day - r.rate_date <= {int(max_age_days)} THEN r.rate END AS fx
-          FROM ({needs_sql}) n
-          ASOF LEFT JOIN ({rates_to_base_sql(base)}) r ON r.currency = n.currency AND n.day >= r.rate_date"""
+        WITH _needs AS ({needs_sql}),
+        _pairs AS (SELECT DISTINCT day, currency FROM _needs),
+        _candidates AS (  -- the day itself and up to max_age_days before it: equality joins only
+            SELECT p.day, p.currency, CAST(p.day - CAST(k AS INTEGER) AS DATE) AS rate_date, k
+              FROM _pairs p CROSS JOIN range({int(max_age_days) + 1}) t(k) WHERE p.currency <> '{base}'),
+        _rates AS (
+            SELECT day, currency, 1.0 AS fx FROM _pairs WHERE currency = '{base}'
+            UNION ALL
+            SELECT c.day, c.currency, arg_min(r.rate, c.k) AS fx
+              FROM _candidates c JOIN ({rates_to_base_sql(base)}) r
+                ON r.currency = c.currency AND r.rate_date = c.rate_date
+             GROUP BY c.day, c.currency)
+        SELECT n.*, r.fx FROM _needs n LEFT JOIN _rates r ON r.day = n.day AND r.currency = n.currency"""
 
 
 def require_rates(
