@@ -98,13 +98,14 @@ def measure(path: Path) -> dict[str, Any]:
             return frame
 
         def library() -> pl.DataFrame:
-            return an.metrics(wh, settings, by="sku-warehouse", period=full, with_previous=False)
+            return an.metrics(wh, settings, by="sku-warehouse", period=full, with_previous=False, only=["turnover"])
 
         # the hand query first and last, the library in between, so caches favour neither
         hand_1, hand_frame = timed(hand, "hand turnover query (1st)")
         lib_s, lib_frame = timed(library, "library turnover")
         hand_2, _ = timed(hand, "hand turnover query (2nd)")
         out["hand_turnover_s"] = min(hand_1, hand_2)
+        out["hand_turnover_cpu_s"] = min(CPU["hand turnover query (1st)"], CPU["hand turnover query (2nd)"])
         out["library_turnover_s"] = lib_s
         joined = hand_frame.join(lib_frame.select("sku_id", "warehouse_id", pl.col("turnover").alias("lib")),
                                  on=["sku_id", "warehouse_id"])
@@ -149,9 +150,12 @@ def main() -> None:
     ratio = result["library_turnover_s"] / result["hand_turnover_s"]
     print(f"SKU-locations: {result['sku_locations']:,}; period: all 1,900 days")
     print(f"hand-written turnover query: {result['hand_turnover_s']:.2f} s wall")
-    print(f"library turnover (every metric, sku-warehouse): {result['library_turnover_s']:.2f} s "
-          f"({ratio:.2f}x the hand query; target <= 1.5x); max |turnover difference| "
+    cpu_ratio = result["cpu"]["library turnover"] / result["hand_turnover_cpu_s"]
+    print(f"library turnover (metrics(only=['turnover']), sku-warehouse): {result['library_turnover_s']:.2f} s wall "
+          f"= {ratio:.2f}x the hand query (CPU {cpu_ratio:.2f}x; target <= 1.5x); max |turnover difference| "
           f"{result['turnover_max_abs_diff']:.2e}")
+    every = result["cpu"]["base facts (one pass over the 57M rows)"] / result["hand_turnover_cpu_s"]
+    print(f"every metric in one pass (base facts, all measures): {every:.2f}x the hand query's CPU")
     for name, seconds in result["cpu"].items():
         print(f"  {name}: {seconds:.2f} s CPU")
     print(f"all metrics: {result['all_metrics_s']:.2f} s wall, {result['all_metrics_cpu_s']:.2f} s CPU "

@@ -92,3 +92,13 @@ def test_alerts_are_stored_with_a_run_id(demo_copy: Path) -> None:
     assert {"stockout_risk", "overstock", "turnover_slowing"} <= set(stored["alert_type"])
     for column in ("what", "why", "action"):
         assert stored[column].str.len_chars().min() > 10  # type: ignore[operator]
+
+
+def test_lean_turnover_scope_equals_the_full_computation(demo_warehouse: Path) -> None:
+    with open_warehouse(demo_warehouse, read_only=True) as wh:
+        full = an.metrics(wh, Settings(), by="sku-warehouse", with_previous=False).sort("sku_id", "warehouse_id")
+        lean = an.metrics(wh, Settings(), by="sku-warehouse", with_previous=False,
+                          only=list(an.TURNOVER_METRICS)).sort("sku_id", "warehouse_id")
+    assert lean.columns == ["sku_id", "warehouse_id", *an.TURNOVER_METRICS]
+    for name in an.TURNOVER_METRICS:
+        assert_allclose(lean[name].fill_null(-1).to_numpy(), full[name].fill_null(-1).to_numpy(), err_msg=name)

@@ -6,6 +6,7 @@ every surface shows the same numbers. Each function takes an open Warehouse and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
@@ -15,7 +16,7 @@ from stockturn.analytics.alerts import compute_alerts, run_alerts, stored_alerts
 from stockturn.analytics.base import base_facts
 from stockturn.analytics.cash import CashCycle, aging_buckets, cash_cycle, cash_tied_up, open_items
 from stockturn.analytics.classify import abc_xyz, slow_dead_stock
-from stockturn.analytics.definitions import GRAINS, METRICS, Metric, compare, compute, grain
+from stockturn.analytics.definitions import GRAINS, METRICS, TURNOVER_METRICS, Metric, compare, compute, grain
 from stockturn.analytics.period import Period, parse_period
 from stockturn.analytics.profit import UnitEconomics, profit_waterfall, unit_economics, waterfall_steps
 from stockturn.errors import StockturnError
@@ -25,6 +26,7 @@ from stockturn.warehouse import Warehouse
 __all__ = [
     "GRAINS",
     "METRICS",
+    "TURNOVER_METRICS",
     "CashCycle",
     "FactsCache",
     "Metric",
@@ -84,10 +86,11 @@ def resolve_period(wh: Warehouse, settings: Settings, period: str | Period | Non
 FactsCache = dict[tuple[date, date], pl.DataFrame]
 
 
-def _facts(wh: Warehouse, period: Period, settings: Settings, cache: FactsCache | None) -> pl.DataFrame:
+def _facts(wh: Warehouse, period: Period, settings: Settings, cache: FactsCache | None,
+           scope: str = "all") -> pl.DataFrame:
     """Base facts of a period, reused from `cache` (one dict per report or page build) when given."""
-    if cache is None:
-        return base_facts(wh, period, settings)
+    if cache is None or scope != "all":
+        return base_facts(wh, period, settings, scope=scope)
     key = (period.start, period.end)
     if key not in cache:
         cache[key] = base_facts(wh, period, settings)
@@ -95,17 +98,24 @@ def _facts(wh: Warehouse, period: Period, settings: Settings, cache: FactsCache 
 
 
 def metrics(wh: Warehouse, settings: Settings, *, by: str = "company", period: str | Period | None = None,
-            as_of: date | None = None, with_previous: bool = True, cache: FactsCache | None = None) -> pl.DataFrame:
+            as_of: date | None = None, with_previous: bool = True, cache: FactsCache | None = None,
+            only: Sequence[str] | None = None) -> pl.DataFrame:
     """Every metric of docs/metrics.md at grain `by` over `period`, with `<m>_prev`, `<m>_change` and a
     `trend` text against the previous period for the main metrics. Pass the same `cache` dict to several
-    calls (other grains, same periods) to scan the facts once."""
+    calls (other grains, same periods) to scan the facts once. `only` (metric names) returns just those
+    columns, and reads the facts in one lean pass when they are all turnover metrics (TURNOVER_METRICS)."""
     current = resolve_period(wh, settings, period, as_of)
-    frame = compute(_facts(wh, current, settings, cache), by, current.days)
+    lean = only is not None and set(only) <= set(TURNOVER_METRICS) and "channel_id" not in grain(by).keys
+    scope = "turnover" if lean else "all"
+    frame = compute(_facts(wh, current, settings, cache, scope), by, current.days)
+    if only is not None:
+        frame = frame.select(*grain(by).keys, *only)
     if not with_previous:
         return frame
     previous = current.previous()
-    before = compute(_facts(wh, previous, settings, cache), by, previous.days)
-    return compare(frame, before, by, TREND_METRICS, threshold=settings.trend_threshold,
+    before = compute(_facts(wh, previous, settings, cache, scope), by, previous.days)
+    trend = [m for m in TREND_METRICS if only is None or m in only]
+    return compare(frame, before, by, trend, threshold=settings.trend_threshold,
                    previous_label=f"previous {current.describe()}")
 
 

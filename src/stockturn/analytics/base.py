@@ -68,12 +68,23 @@ def _month_ends(period: Period) -> list[tuple[date, float]]:
     return out
 
 
-def base_facts(wh: Warehouse, period: Period, settings: Settings) -> pl.DataFrame:
-    """The base frame of `period`: KEYS, category, brand, region, then MEASURES (see docs/metrics.md)."""
+# Measures the "turnover" scope computes (sales, COGS and inventory); every other measure is 0 there.
+TURNOVER_MEASURES = ("units_sold", "gross_units", "units_returned", "gross_revenue", "refunds", "revenue", "cogs",
+                     "unit_days", "value_days", "ending_units", "ending_available", "ending_value")
+
+
+def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str = "all") -> pl.DataFrame:
+    """The base frame of `period`: KEYS, category, brand, region, then MEASURES (see docs/metrics.md).
+
+    scope "turnover" computes only TURNOVER_MEASURES, per SKU-location (channel ''), in one pass over the
+    snapshots: what turnover, DIO, GMROI, margin and sell-through need, without availability, holding
+    cost and aging (the others stay 0)."""
     base = settings.base_currency
     age = settings.fx_max_age_days
     look = settings.cover_lookback_days
     n_snap, last_day = snapshot_calendar(wh, period)
+    if scope == "turnover":
+        return _turnover_facts(wh, period, settings, n_snap, last_day)
     scan_start = min(period.start, period.end - timedelta(days=look - 1))
     days = period.days
     scale = days / n_snap if n_snap else 0.0  # unit-days per snapshot row
@@ -305,6 +316,62 @@ def _finish(wh: Warehouse, raw: pl.DataFrame, settings: Settings, *, scale: floa
     )
     frame = frame.with_columns((pl.col("unit_days") * scale).alias("unit_days"),
                                (pl.col("value_days") * scale).alias("value_days"))
+    attrs = query(wh, "SELECT sku_id, category, brand FROM sku")
+    regions = query(wh, "SELECT warehouse_id, region FROM warehouse")
+    frame = frame.join(attrs, on="sku_id", how="left").join(regions, on="warehouse_id", how="left")
+    return frame.select(*KEYS, "category", "brand", "region", *MEASURES)
+
+
+def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: int,
+                    last_day: date | None) -> pl.DataFrame:
+    base, age = settings.base_currency, settings.fx_max_age_days
+    scale = period.days / n_snap if n_snap else 0.0
+    params: dict[str, Any] = {"start": period.start, "end": period.end}
+    sales_needs = ("SELECT CAST(ordered_at AS DATE) AS day, currency FROM sales_line "
+                   "WHERE ordered_at >= $start AND ordered_at < $end + INTERVAL 1 DAY")
+    require_rates(wh, sales_needs, base, params=params, what="sales lines", max_age_days=age)
+    require_rates(wh, "SELECT valid_from AS day, currency FROM unit_cost", base, what="unit costs",
+                  max_age_days=age)
+    last = lit(last_day) if last_day else "NULL::DATE"
+    sql = f"""
+    WITH cost AS ({landed_cost_sql(base, age)}),
+    stock AS (
+        SELECT s.sku_id, s.warehouse_id,
+               sum(s.on_hand + s.reserved + s.unfulfillable) AS unit_days,
+               sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS value_days,
+               coalesce(sum(s.on_hand + s.reserved + s.unfulfillable) FILTER (s.snapshot_date = {last}), 0)
+                   AS ending_units,
+               coalesce(sum(greatest(s.on_hand - s.reserved, 0)) FILTER (s.snapshot_date = {last}), 0)
+                   AS ending_available,
+               coalesce(sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0))
+                        FILTER (s.snapshot_date = {last}), 0) AS ending_value
+          FROM stock_snapshot s LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
+         WHERE s.snapshot_date BETWEEN $start AND $end GROUP BY ALL),
+    sales AS (
+        SELECT s.sku_id, s.warehouse_id,
+               sum(qty) AS units_sold, coalesce(sum(qty) FILTER (line_type = 'product'), 0) AS gross_units,
+               coalesce(-sum(qty) FILTER (line_type = 'return'), 0) AS units_returned,
+               coalesce(sum(qty * unit_price * fx) FILTER (line_type = 'product'), 0) AS gross_revenue,
+               coalesce(-sum(qty * unit_price * fx) FILTER (line_type = 'return'), 0) AS refunds,
+               sum(qty * coalesce(c.landed, 0)) AS cogs
+          FROM ({converted_sql(
+            "SELECT sku_id, coalesce(warehouse_id, '') AS warehouse_id, CAST(ordered_at AS DATE) AS day, currency, "
+            "qty, unit_price, line_type FROM sales_line WHERE sku_id IS NOT NULL "
+            "AND line_type IN ('product', 'return') AND ordered_at >= $start "
+            "AND ordered_at < $end + INTERVAL 1 DAY", base, max_age_days=age)}) s
+          LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.day')}
+         GROUP BY ALL)
+    SELECT coalesce(st.sku_id, sa.sku_id) AS sku_id, coalesce(st.warehouse_id, sa.warehouse_id) AS warehouse_id,
+           coalesce(sa.units_sold, 0) AS units_sold, coalesce(sa.gross_units, 0) AS gross_units,
+           coalesce(sa.units_returned, 0) AS units_returned, coalesce(sa.gross_revenue, 0) AS gross_revenue,
+           coalesce(sa.refunds, 0) AS refunds, coalesce(sa.cogs, 0) AS cogs,
+           coalesce(st.unit_days, 0) * {scale!r} AS unit_days, coalesce(st.value_days, 0) * {scale!r} AS value_days,
+           coalesce(st.ending_units, 0) AS ending_units, coalesce(st.ending_available, 0) AS ending_available,
+           coalesce(st.ending_value, 0) AS ending_value
+      FROM stock st FULL JOIN sales sa ON sa.sku_id = st.sku_id AND sa.warehouse_id = st.warehouse_id"""
+    frame = query(wh, sql, params).with_columns(
+        (pl.col("gross_revenue") - pl.col("refunds")).alias("revenue"), pl.lit("").alias("channel_id"))
+    frame = frame.with_columns([pl.lit(0.0).alias(m) for m in MEASURES if m not in frame.columns])
     attrs = query(wh, "SELECT sku_id, category, brand FROM sku")
     regions = query(wh, "SELECT warehouse_id, region FROM warehouse")
     frame = frame.join(attrs, on="sku_id", how="left").join(regions, on="warehouse_id", how="left")

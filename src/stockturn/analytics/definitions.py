@@ -104,6 +104,10 @@ METRICS: list[Metric] = [
            lambda d: _div((_c("revenue") - _c("cogs")) * (YEAR_DAYS / d), _c("value_days") / d), True),
 ]
 METRIC_BY_NAME = {m.name: m for m in METRICS}
+# Metrics computable from the "turnover" scope of the base facts alone (base.TURNOVER_MEASURES).
+TURNOVER_METRICS = ("units_sold", "units_returned", "revenue", "cogs", "gross_margin", "gross_margin_pct",
+                    "avg_inventory_units", "avg_inventory_value", "ending_units", "ending_value", "turnover",
+                    "turnover_annualised", "dio", "sell_through", "gmroi", "gmroi_annualised")
 
 # Holding cost and profit waterfall (docs/metrics.md, "Cost of holding" and "Net profit").
 HOLDING_PARTS = ["storage_cost", "aged_surcharge", "capital_cost", "obsolescence_cost", "insurance_cost",
