@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_seed import USERS, seed
+from web_helpers import Client, login
+from web_seed import seed
 
 from stockturn.settings import Settings
 from stockturn.web import create_app
@@ -21,23 +21,6 @@ def seeded(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tu
     path = tmp_path_factory.mktemp("web") / "seeded.duckdb"
     path.write_bytes(demo_warehouse.read_bytes())
     return path, seed(path)
-
-
-@pytest.fixture(scope="session")
-def seeded_open(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """The same without users: the dashboard is open on loopback."""
-    path = tmp_path_factory.mktemp("web") / "open.duckdb"
-    path.write_bytes(demo_warehouse.read_bytes())
-    return path, seed(path, users=False)
-
-
-Client = Callable[..., TestClient]
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +65,3 @@ def client(seeded: tuple[Path, dict[str, Any]], tmp_path: Path) -> Iterator[Clie
     yield make
     for test_client in opened:
         test_client.__exit__(None, None, None)
-
-
-def login(test_client: TestClient, user: str, password: str | None = None) -> Any:
-    page = test_client.get("/login")
-    response = test_client.post(
-        "/login",
-        data={"username": user, "password": password or USERS[user][0], "csrf_token": csrf_of(page.text), "next": "/"},
-        follow_redirects=False,
-    )
-    return response

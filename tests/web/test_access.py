@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from typer.testing import CliRunner
+from web_helpers import Client, csrf_of, login
 
-from conftest import Client, csrf_of, login
 from stockturn.cli.app import app as cli
 from stockturn.warehouse import open_warehouse
 from stockturn.web import auth

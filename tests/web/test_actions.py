@@ -10,8 +10,8 @@ from typing import Any
 
 import openpyxl
 from html_tree import parse
+from web_helpers import Client, csrf_of
 
-from conftest import Client, csrf_of
 from stockturn.settings import Settings
 from stockturn.web.uploads import safe_name
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import polars as pl
 from numpy.testing import assert_allclose
+from web_helpers import Client
 
 import stockturn.analytics as an
-from conftest import Client
 from stockturn.settings import Settings
 from stockturn.warehouse import open_warehouse
 

@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from html_tree import parse
+from web_helpers import Client
 
-from conftest import Client
 from stockturn.web.i18n import LOCALES, Translator, catalogue, pick_locale
 
 WEB = Path(resources.files("stockturn.web").joinpath("templates").__fspath__()).parent  # type: ignore[attr-defined]

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from html_tree import parse
+from web_helpers import Client
 from web_seed import FORECAST_SKU
-
-from conftest import Client
 
 PAGES = [
     "/",

@@ -46,8 +46,9 @@ def create_app(settings: Settings, *, db: Path | None = None, warm_caches: bool 
     templates.env.globals["version"] = __version__
     templates.env.policies["json.dumps_kwargs"] = {"default": str, "sort_keys": False}  # dates in chart data
     upload_dir = path.resolve().parent / "uploads"
-    ctx = WebContext(settings=settings, warehouse=warehouse, templates=templates, upload_dir=upload_dir,
-                     warm_enabled=warm_caches)
+    ctx = WebContext(
+        settings=settings, warehouse=warehouse, templates=templates, upload_dir=upload_dir, warm_enabled=warm_caches
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -71,7 +71,8 @@ class Translator:
             return "–"
         if isinstance(value, float) and math.isinf(value):
             return "∞"
-        return f"{value:,.{digits}f}"
+        text = f"{value:,.{digits}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0"
 
     def compact(self, value: float | None) -> str:
         """Large numbers the way each language groups them: 1.2M in English, 120万 in Chinese."""
@@ -123,4 +124,4 @@ class Translator:
             return "–"
         if math.isinf(value):
             return "∞"
-        return self.t("unit.days", n=f"{value:,.0f}")
+        return self.t("unit.days", n=self.num(value))

@@ -46,21 +46,27 @@ def _import(
             channel=fields.get("channel") or None,
         )
     except ValidationFailed as exc:
-        problems = [{"row": p.row, "column": p.column, "message": p.message, "hint": p.hint} for p in exc.problems]
+        # messages name the stored copy; show the name the user chose instead
+        problems = [
+            {"row": p.row, "column": p.column, "message": p.message.replace(path.name, original), "hint": p.hint}
+            for p in exc.problems
+        ]
         return {
             "ok": False,
             "file": original,
             "total_problems": exc.total,
             "problems": problems,
-            "message": exc.message.splitlines()[0],
+            "message": exc.message.splitlines()[0].replace(path.name, original),
         }
     except StockturnError as exc:
         return {
             "ok": False,
             "file": original,
             "total_problems": 1,
-            "problems": [{"row": None, "column": None, "message": exc.message, "hint": exc.hint}],
-            "message": exc.message,
+            "problems": [
+                {"row": None, "column": None, "message": exc.message.replace(path.name, original), "hint": exc.hint}
+            ],
+            "message": exc.message.replace(path.name, original),
         }
     if result.import_id is not None:
         wh.con.execute(

@@ -252,11 +252,11 @@ def sku_page(
             by_sales = sorted(data["locations"], key=lambda r: -(r["units_sold"] or 0))
             chosen = next((r["warehouse_id"] for r in by_sales if r["warehouse_id"] in fans), next(iter(fans)))
         fan = fans[chosen]
-        recent = history["day"][-56:]
+        recent = sku_queries.location_sales(wh, sku_id, str(chosen), data["as_of"], days=56)
         charts["forecast"] = {
             "warehouse": chosen,
-            "history_days": _iso(recent),
-            "history_units": history["units"][-56:],
+            "history_days": _iso(recent["day"].to_list()),
+            "history_units": recent["units"].to_list(),
             "days": _iso(fan["ds"]),
             **{k: v for k, v in fan.items() if k != "ds"},
         }

@@ -68,6 +68,20 @@ def sales_history(wh: Warehouse, sku_id: str, asof: date) -> pl.DataFrame:
     )
 
 
+def location_sales(wh: Warehouse, sku_id: str, warehouse_id: str, asof: date, days: int) -> pl.DataFrame:
+    """Daily units sold from one warehouse over the last `days` days (the history next to its forecast)."""
+    start = asof - timedelta(days=days - 1)
+    calendar = pl.DataFrame({"day": pl.date_range(start, asof, "1d", eager=True)})
+    sold = frame(
+        wh,
+        "SELECT ordered_at::DATE AS day, sum(qty) AS units FROM sales_line WHERE sku_id = $sku "
+        "AND warehouse_id = $wh AND line_type = 'product' AND ordered_at >= $start "
+        "AND ordered_at < $asof + 1 GROUP BY 1",
+        {"sku": sku_id, "wh": warehouse_id, "start": start, "asof": asof},
+    )
+    return calendar.join(sold, on="day", how="left").with_columns(pl.col("units").fill_null(0.0))
+
+
 def forecast_fan(wh: Warehouse, sku_id: str, run_id: str | None) -> dict[str, pl.DataFrame]:
     """Per warehouse: ds, mean, median and the fan's quantile bands from the latest forecast run."""
     if run_id is None:

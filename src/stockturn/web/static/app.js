@@ -45,7 +45,9 @@
       var lo95 = d["q0.025"], hi95 = d["q0.975"], lo50 = d["q0.25"], hi50 = d["q0.75"];
       var diff = function (a, b) { return a.map(function (v, i) { return b[i] - v; }); };
       o.xAxis = { type: "category", data: days };
-      o.yAxis = { type: "value" };
+      // keep the fan readable next to rare sales spikes: the axis stops at 2.5x the top of the 95% band
+      var top = Math.max.apply(null, hi95.filter(function (v) { return v !== null; }).concat([1]));
+      o.yAxis = { type: "value", max: function (v) { return v.max > 2.5 * top ? Math.ceil(2.5 * top) : null; } };
       o.series = [
         { name: l.history, type: "line", data: d.history_units.concat(d.days.map(function () { return null; })),
           itemStyle: { color: "#444" }, showSymbol: false },
@@ -87,27 +89,36 @@
       return o;
     },
     waterfall: function (d, l) {
+      // Each step is a floating bar from the running total before it to the one after it. ECharts stacks
+      // positive and negative values separately, so a bar is an invisible base plus a visible part on
+      // each side of zero; that also draws steps that cross zero correctly.
       var o = base();
-      var names = [], invisible = [], up = [], down = [], running = 0;
-      d.steps.forEach(function (s, i) {
-        names.push(l[s.step] || s.step);
-        if (i === 0) { invisible.push(0); up.push(s.amount); down.push(null); running = s.amount; return; }
-        if (s.amount >= 0) { invisible.push(running); up.push(s.amount); down.push(null); running += s.amount; }
-        else { running += s.amount; invisible.push(Math.max(running, 0)); up.push(null); down.push(-s.amount); }
+      var names = [], basis = [], above = [], below = [], running = 0;
+      function add(name, start, end, color) {
+        var lo = Math.min(start, end), hi = Math.max(start, end);
+        names.push(name);
+        if (lo >= 0) { basis.push(lo); above.push({ value: hi - lo, itemStyle: { color: color } }); below.push(0); }
+        else if (hi <= 0) { basis.push(hi); above.push(0); below.push({ value: lo - hi, itemStyle: { color: color } }); }
+        else { basis.push(0); above.push({ value: hi, itemStyle: { color: color } });
+               below.push({ value: lo, itemStyle: { color: color } }); }
+      }
+      d.steps.forEach(function (s) {
+        add(l[s.step] || s.step, running, running + s.amount, s.amount >= 0 ? "#3a9d5d" : "#d0342c");
+        running += s.amount;
       });
-      names.push(l.net_profit);
-      invisible.push(Math.min(d.net_profit, 0) < 0 ? d.net_profit : 0);
-      up.push(d.net_profit >= 0 ? d.net_profit : null);
-      down.push(d.net_profit < 0 ? -d.net_profit : null);
+      add(l.net_profit, 0, d.net_profit === null ? running : d.net_profit, "#2f6fb0");
       o.legend = { show: false };
-      o.tooltip = { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt };
+      o.tooltip = { trigger: "item", valueFormatter: fmt,
+                    formatter: function (p) { return names[p.dataIndex] + ": " + fmt(
+                      p.dataIndex < d.steps.length ? d.steps[p.dataIndex].amount : d.net_profit); } };
       o.xAxis = { type: "category", data: names, axisLabel: { interval: 0, rotate: 30 } };
       o.yAxis = { type: "value" };
       o.grid.bottom = 70;
       o.series = [
-        { type: "bar", stack: "w", data: invisible, itemStyle: { color: "transparent" }, tooltip: { show: false } },
-        { type: "bar", stack: "w", data: up, itemStyle: { color: "#3a9d5d" } },
-        { type: "bar", stack: "w", data: down, itemStyle: { color: "#d0342c" } }
+        { type: "bar", stack: "w", data: basis, itemStyle: { color: "transparent" }, silent: true,
+          tooltip: { show: false } },
+        { type: "bar", stack: "w", data: above },
+        { type: "bar", stack: "w", data: below }
       ];
       return o;
     }
