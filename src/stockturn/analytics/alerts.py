@@ -157,7 +157,7 @@ def compute_alerts(wh: Warehouse, as_of: date, settings: Settings) -> pl.DataFra
     window = settings.turnover_alert_window_days
     recent = Period(as_of - timedelta(days=window - 1), as_of)
     loc = compute(base_facts(wh, recent, settings), "sku-warehouse", recent.days)
-    before = compute(base_facts(wh, recent.previous(), settings), "sku-warehouse", window)
+    before = compute(base_facts(wh, recent.previous(), settings, scope="turnover"), "sku-warehouse", window)
     classes = abc_xyz(wh, as_of, settings, by="sku-warehouse")
     parts = [
         stockout_risk(loc, lead_times(wh), settings),

@@ -112,7 +112,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
              GROUP BY ALL""" if forecast_run else
         "SELECT NULL::VARCHAR AS sku_id, NULL::VARCHAR AS warehouse_id, NULL::DOUBLE AS forecast_rate WHERE false"
     )
-    in_period = "d >= $start"
+    in_period = "d >= $start" if scan_start < period.start else "true"  # no filter when the scan is the period
     last = lit(last_day) if last_day else "NULL::DATE"
     sql = f"""
     WITH cost AS ({landed_cost_sql(base, age)}),

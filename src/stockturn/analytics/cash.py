@@ -92,7 +92,7 @@ def cash_cycle(wh: Warehouse, period: Period, settings: Settings) -> CashCycle:
     for table in ("receivable", "payable"):
         require_rates(wh, f"SELECT issued_date AS day, currency FROM {table} WHERE issued_date <= {lit(period.end)}",
                       settings.base_currency, what=f"{table}s", max_age_days=settings.fx_max_age_days)
-    company = compute(base_facts(wh, period, settings), "company", period.days).row(0, named=True)
+    company = compute(base_facts(wh, period, settings, scope="turnover"), "company", period.days).row(0, named=True)
     ar_days = float(query(wh, _outstanding_days_sql("receivable", period, settings)).item())
     ap_days = float(query(wh, _outstanding_days_sql("payable", period, settings)).item())
     revenue, cogs = float(company["revenue"]), float(company["cogs"])

@@ -50,7 +50,7 @@ def abc_xyz(wh: Warehouse, as_of: date, settings: Settings, *, by: str = "sku") 
     abc_window_days ending on `as_of`. New SKUs with fewer than 4 weeks of history get XYZ class 'N'."""
     keys = _keys(by)
     window = Period(as_of - timedelta(days=settings.abc_window_days - 1), as_of)
-    metrics = compute(base_facts(wh, window, settings), by, window.days)
+    metrics = compute(base_facts(wh, window, settings, scope="turnover"), by, window.days)
     value = "revenue" if settings.abc_basis == "revenue" else "gross_margin"
     ranked = (metrics.select(*keys, "revenue", "gross_margin", "units_sold")
               .with_columns(pl.col(value).clip(lower_bound=0).alias("_v"))
