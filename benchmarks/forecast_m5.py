@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -155,6 +156,7 @@ def scale_test(m: M5, n_series: int, seed: int = 0) -> None:
         "forecast_rows": res.frame.height,
         "wall_seconds": round(wall, 1),
         "peak_rss_gb": round(peak_rss_gb(), 2),
+        "load_average_1_5_15min_at_end": [round(x, 1) for x in os.getloadavg()],
         "stages": {k: round(v, 1) for k, v in res.timings.items()},
         "models": dict(res.models["model"].value_counts().iter_rows()),
     }

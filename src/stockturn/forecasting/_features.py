@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from stockturn.forecasting._panel import F32, I64, Panel, day_offsets
@@ -194,7 +195,7 @@ def gather(panel: Panel, cal: Calendar, st: SeriesStats, i: I64, t: I64, h: I64)
     oc = np.maximum(o, 0)
     nan = np.float32(np.nan)
 
-    def at(a: F32, col: I64, valid: npt_bool | None = None) -> F32:
+    def at(a: F32, col: I64, valid: npt.NDArray[np.bool_] | None = None) -> F32:
         v = a[i, np.clip(col, 0, a.shape[1] - 1)]
         mask = ok if valid is None else ok & valid
         return np.where(mask, v, nan).astype(np.float32)
@@ -220,5 +221,3 @@ def gather(panel: Panel, cal: Calendar, st: SeriesStats, i: I64, t: I64, h: I64)
     cols += [panel.promo[i, t], at(st.promo_share, oc), panel.category[i].astype(np.float32)]
     return np.column_stack(cols).astype(np.float32)
 
-
-npt_bool = np.ndarray

@@ -78,29 +78,36 @@ def build_panel(
     first = np.array([(d - start).days for d in series["first_ds"].to_list()], dtype=np.int64)
     first = np.clip(first, 0, n_hist - 1)
 
-    index = pl.DataFrame({"unique_id": ids, "row": np.arange(n, dtype=np.int64)})
-    hist = history.filter(pl.col("ds") >= start).join(index, on="unique_id", how="left")
-    rows = hist["row"].to_numpy()
-    cols = day_offsets(hist["ds"], start).astype(np.int64)
+    # Row codes through an Enum of the sorted ids: one integer column, no join copying the whole frame.
+    rows_all = history["unique_id"].cast(pl.Enum(ids)).to_physical().to_numpy().astype(np.int64)
+    cols_all = day_offsets(history["ds"], start).astype(np.int64)
+    keep = cols_all >= 0
+    rows, cols = rows_all[keep], cols_all[keep]
+    del rows_all
+
+    def column(name: str) -> npt.NDArray[np.float32]:
+        return history[name].to_numpy().astype(np.float32)[keep]
 
     # Zero-fill between a series' first row and as_of: a day without a sales row sold nothing.
     col_idx = np.arange(width)[None, :]
     listed = (col_idx >= first[:, None]) & (col_idx < n_hist)
     y = np.where(listed, np.float32(0.0), np.float32(np.nan)).astype(np.float32)
-    yv = hist["y"].to_numpy().astype(np.float32)
-    avail = hist["available"].to_numpy()
-    y[rows, cols] = np.where(avail, yv, np.float32(np.nan))
+    avail = history["available"].to_numpy()[keep]
+    y[rows, cols] = np.where(avail, column("y"), np.float32(np.nan))
+    del avail
 
     price = np.full((n, width), np.nan, dtype=np.float32)
     promo = np.zeros((n, width), dtype=np.float32)
-    pv = hist["price"].to_numpy().astype(np.float32)
-    price[rows, cols] = pv
-    promo[rows, cols] = np.nan_to_num(hist["promo"].to_numpy().astype(np.float32), nan=0.0)
+    price[rows, cols] = column("price")
+    promo[rows, cols] = np.nan_to_num(column("promo"), nan=0.0)
     if future.height:
-        fut = future.filter((pl.col("ds") > as_of) & (pl.col("ds") < start + dt.timedelta(days=width)))
-        fut = fut.join(index, on="unique_id", how="inner")
+        fut = future.filter(
+            (pl.col("ds") > as_of)
+            & (pl.col("ds") < start + dt.timedelta(days=width))
+            & pl.col("unique_id").is_in(ids)
+        )
         if fut.height:
-            fr = fut["row"].to_numpy()
+            fr = fut["unique_id"].cast(pl.Enum(ids)).to_physical().to_numpy().astype(np.int64)
             fc = day_offsets(fut["ds"], start).astype(np.int64)
             price[fr, fc] = fut["price"].to_numpy().astype(np.float32)
             promo[fr, fc] = np.nan_to_num(fut["promo"].to_numpy().astype(np.float32), nan=0.0)
