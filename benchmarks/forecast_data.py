@@ -79,15 +79,16 @@ class M5:
         r, c = np.nonzero(started)
         ca = np.array([self.store[i] == "CA_3" for i in rows])
         available = ~(ca[r] & np.isnan(price[r, c]))
+        take = pl.Series(rows[r].astype(np.int64))
         return pl.DataFrame(
             {
-                "unique_id": np.array(self.ids, dtype=object)[rows][r].tolist(),
+                "unique_id": pl.Series(self.ids).gather(take),
                 "ds": _dates(c),
                 "y": y[r, c],
                 "available": available,
                 "price": price[r, c],
-                "category": np.array(self.dept, dtype=object)[rows][r].tolist(),
-                "country": np.array(self.state, dtype=object)[rows][r].tolist(),
+                "category": pl.Series(self.dept).gather(take),
+                "country": pl.Series(self.state).gather(take),
             }
         )
 

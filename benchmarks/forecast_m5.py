@@ -146,7 +146,7 @@ def scale_test(m: M5, n_series: int, seed: int = 0) -> None:
     future = big.future(cut, HORIZON)
     prep = time.perf_counter() - t0
     print(f"generated {n_series} series, {history.height:,} history rows in {prep:.1f}s", flush=True)
-    del sales
+    del sales, big  # only the history and future frames go into the forecast
     t0 = time.perf_counter()
     res = forecast(history, horizon=HORIZON, quantiles=DEFAULT_QUANTILES, events=m.events, future=future)
     wall = time.perf_counter() - t0
