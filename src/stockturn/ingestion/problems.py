@@ -49,5 +49,6 @@ class Problems:
         self.total += bad.height
 
     def raise_if_any(self) -> None:
-        if self.total:
-            raise ValidationFailed(self.items, file=self.file, total=self.total)
+        if self.total:  # listed in file order (they are found column by column)
+            ordered = sorted(self.items, key=lambda problem: problem.row or 0)
+            raise ValidationFailed(ordered, file=self.file, total=self.total)
