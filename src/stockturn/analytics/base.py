@@ -133,9 +133,6 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
                sum(units * landed) FILTER ({in_period}) AS value_days,
                count(*) FILTER ({in_period} AND active) AS active_days,
                count(*) FILTER ({in_period} AND active AND available <= 0) AS stockout_days,
-               sum(units) FILTER (d = {last}) AS ending_units,
-               sum(greatest(available, 0)) FILTER (d = {last}) AS ending_available,
-               sum(units * landed) FILTER (d = {last}) AS ending_value,
                count(*) FILTER (d > $end - INTERVAL {look} DAY AND active AND available > 0) AS recent_instock_days
           FROM snap GROUP BY ALL),
     storage AS (
@@ -151,11 +148,9 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
         SELECT sku_id, warehouse_id,
                coalesce(sum(unit_days), 0) AS unit_days, coalesce(sum(value_days), 0) AS value_days,
                coalesce(sum(active_days), 0) AS active_days, coalesce(sum(stockout_days), 0) AS stockout_days,
-               coalesce(sum(ending_units), 0) AS ending_units,
-               coalesce(sum(ending_available), 0) AS ending_available,
-               coalesce(sum(ending_value), 0) AS ending_value,
                coalesce(sum(recent_instock_days), 0) AS recent_instock_days
           FROM stock_month GROUP BY ALL),
+    ending AS ({_ending_sql(last)}),
     layers AS ({layers_sql([d for d, _ in assess], warehouses_sql=tiered)}),
     aged AS (
         SELECT sku_id, warehouse_id, sum(surcharge_month * CASE as_of {weights} ELSE 0 END) AS aged_est
@@ -247,8 +242,8 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
         SELECT k.sku_id, k.warehouse_id,
                coalesce(st.unit_days, 0) AS unit_days, coalesce(st.value_days, 0) AS value_days,
                coalesce(t.transit_value_days, 0) AS transit_value_days,
-               coalesce(st.ending_units, 0) AS ending_units, coalesce(st.ending_available, 0) AS ending_available,
-               coalesce(st.ending_value, 0) AS ending_value,
+               coalesce(en.ending_units, 0) AS ending_units, coalesce(en.ending_available, 0) AS ending_available,
+               coalesce(en.ending_value, 0) AS ending_value,
                coalesce(t.ending_transit_units, 0) AS ending_transit_units,
                coalesce(t.ending_transit_value, 0) AS ending_transit_value,
                CASE WHEN d.sku_id IS NULL THEN coalesce(st.active_days, 0) ELSE 0 END AS active_days,
@@ -260,6 +255,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
                coalesce(lf.disposal_cost, 0) AS disposal_cost
           FROM loc_keys k
           LEFT JOIN stock st USING (sku_id, warehouse_id) LEFT JOIN transit t USING (sku_id, warehouse_id)
+          LEFT JOIN ending en USING (sku_id, warehouse_id)
           LEFT JOIN storage sto USING (sku_id, warehouse_id) LEFT JOIN aged ag USING (sku_id, warehouse_id)
           LEFT JOIN loc_fees lf USING (sku_id, warehouse_id) LEFT JOIN forecast_rate fr USING (sku_id, warehouse_id)
           LEFT JOIN disc d ON d.sku_id = k.sku_id)
@@ -322,6 +318,16 @@ def _finish(wh: Warehouse, raw: pl.DataFrame, settings: Settings, *, scale: floa
     return frame.select(*KEYS, "category", "brand", "region", *MEASURES)
 
 
+def _ending_sql(last: str) -> str:
+    """Stock on the last snapshot day of the period, read from that day alone (zone maps skip the rest)."""
+    return f"""
+        SELECT s.sku_id, s.warehouse_id, sum(s.on_hand + s.reserved + s.unfulfillable) AS ending_units,
+               sum(greatest(s.on_hand - s.reserved, 0)) AS ending_available,
+               sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS ending_value
+          FROM stock_snapshot s LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
+         WHERE s.snapshot_date = {last} GROUP BY ALL"""
+
+
 def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: int,
                     last_day: date | None) -> pl.DataFrame:
     base, age = settings.base_currency, settings.fx_max_age_days
@@ -338,15 +344,10 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
     stock AS (
         SELECT s.sku_id, s.warehouse_id,
                sum(s.on_hand + s.reserved + s.unfulfillable) AS unit_days,
-               sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS value_days,
-               coalesce(sum(s.on_hand + s.reserved + s.unfulfillable) FILTER (s.snapshot_date = {last}), 0)
-                   AS ending_units,
-               coalesce(sum(greatest(s.on_hand - s.reserved, 0)) FILTER (s.snapshot_date = {last}), 0)
-                   AS ending_available,
-               coalesce(sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0))
-                        FILTER (s.snapshot_date = {last}), 0) AS ending_value
+               sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS value_days
           FROM stock_snapshot s LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
          WHERE s.snapshot_date BETWEEN $start AND $end GROUP BY ALL),
+    ending AS ({_ending_sql(last)}),
     sales AS (
         SELECT s.sku_id, s.warehouse_id,
                sum(qty) AS units_sold, coalesce(sum(qty) FILTER (line_type = 'product'), 0) AS gross_units,
@@ -366,9 +367,11 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
            coalesce(sa.units_returned, 0) AS units_returned, coalesce(sa.gross_revenue, 0) AS gross_revenue,
            coalesce(sa.refunds, 0) AS refunds, coalesce(sa.cogs, 0) AS cogs,
            coalesce(st.unit_days, 0) * {scale!r} AS unit_days, coalesce(st.value_days, 0) * {scale!r} AS value_days,
-           coalesce(st.ending_units, 0) AS ending_units, coalesce(st.ending_available, 0) AS ending_available,
-           coalesce(st.ending_value, 0) AS ending_value
-      FROM stock st FULL JOIN sales sa ON sa.sku_id = st.sku_id AND sa.warehouse_id = st.warehouse_id"""
+           coalesce(en.ending_units, 0) AS ending_units, coalesce(en.ending_available, 0) AS ending_available,
+           coalesce(en.ending_value, 0) AS ending_value
+      FROM stock st FULL JOIN sales sa ON sa.sku_id = st.sku_id AND sa.warehouse_id = st.warehouse_id
+      LEFT JOIN ending en ON en.sku_id = coalesce(st.sku_id, sa.sku_id)
+                         AND en.warehouse_id = coalesce(st.warehouse_id, sa.warehouse_id)"""
     frame = query(wh, sql, params).with_columns(
         (pl.col("gross_revenue") - pl.col("refunds")).alias("revenue"), pl.lit("").alias("channel_id"))
     frame = frame.with_columns([pl.lit(0.0).alias(m) for m in MEASURES if m not in frame.columns])

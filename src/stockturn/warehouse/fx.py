@@ -52,11 +52,11 @@ def converted_sql(needs_sql: str, base: str, *, max_age_days: int = DEFAULT_MAX_
 
     `needs_sql` must produce columns named `day` (DATE) and `currency`; the base currency converts at 1.
     Rates are looked up once per distinct (day, currency) and joined back on equality, so millions of
-    rows cost one hash join (no ASOF join, which DuckDB may plan as a nested loop).
+    rows cost one hash join (no ASOF join, which DuckDB may plan as a nested loop). `needs_sql` is read
+    twice (distinct pairs, then rows) rather than materialised.
     """
     return f"""
-        WITH _needs AS ({needs_sql}),
-        _pairs AS (SELECT DISTINCT day, currency FROM _needs),
+        WITH _pairs AS (SELECT DISTINCT day, currency FROM ({needs_sql})),
         _candidates AS (  -- the day itself and up to max_age_days before it: equality joins only
             SELECT p.day, p.currency, CAST(p.day - CAST(k AS INTEGER) AS DATE) AS rate_date, k
               FROM _pairs p CROSS JOIN range({int(max_age_days) + 1}) t(k) WHERE p.currency <> '{base}'),
@@ -67,7 +67,7 @@ def converted_sql(needs_sql: str, base: str, *, max_age_days: int = DEFAULT_MAX_
               FROM _candidates c JOIN ({rates_to_base_sql(base)}) r
                 ON r.currency = c.currency AND r.rate_date = c.rate_date
              GROUP BY c.day, c.currency)
-        SELECT n.*, r.fx FROM _needs n LEFT JOIN _rates r ON r.day = n.day AND r.currency = n.currency"""
+        SELECT n.*, r.fx FROM ({needs_sql}) n LEFT JOIN _rates r ON r.day = n.day AND r.currency = n.currency"""
 
 
 def require_rates(
