@@ -196,3 +196,13 @@ def test_daily_series_for_charts(basic: Warehouse) -> None:
     assert_allclose(series["stock_value"].to_numpy(), [1000.0] * 10)
     assert_allclose(series["units_sold"].to_numpy(), [0, 0, 10, 0, -2, 0, 0, 0, 0, 0])
     assert_allclose(series["revenue"].sum(), 160.0)
+
+
+def test_lean_turnover_scope_also_names_missing_rates(tiny: Callable[[], Warehouse]) -> None:
+    wh = tiny()
+    with wh.transaction():
+        masters(wh, ["A"])
+        snapshots(wh, "A", "W1", [10.0] * 10)
+        sales(wh, [sale("A", 4, 1, 20.0, currency="GBP")])
+    with pytest.raises(FxRateMissing, match=r"GBP on 1 day\(s\) from 2024-01-04 to 2024-01-04"):
+        an.metrics(wh, Settings(), by="sku", period=TEN_DAYS, with_previous=False, only=["turnover"])

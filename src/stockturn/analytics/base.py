@@ -335,7 +335,6 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
     params: dict[str, Any] = {"start": period.start, "end": period.end}
     sales_needs = ("SELECT CAST(ordered_at AS DATE) AS day, currency FROM sales_line "
                    "WHERE ordered_at >= $start AND ordered_at < $end + INTERVAL 1 DAY")
-    require_rates(wh, sales_needs, base, params=params, what="sales lines", max_age_days=age)
     require_rates(wh, "SELECT valid_from AS day, currency FROM unit_cost", base, what="unit costs",
                   max_age_days=age)
     last = lit(last_day) if last_day else "NULL::DATE"
@@ -354,7 +353,7 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
                coalesce(-sum(qty) FILTER (line_type = 'return'), 0) AS units_returned,
                coalesce(sum(qty * unit_price * fx) FILTER (line_type = 'product'), 0) AS gross_revenue,
                coalesce(-sum(qty * unit_price * fx) FILTER (line_type = 'return'), 0) AS refunds,
-               sum(qty * coalesce(c.landed, 0)) AS cogs
+               sum(qty * coalesce(c.landed, 0)) AS cogs, count(*) FILTER (fx IS NULL) AS missing_fx
           FROM ({converted_sql(
             "SELECT sku_id, coalesce(warehouse_id, '') AS warehouse_id, CAST(ordered_at AS DATE) AS day, currency, "
             "qty, unit_price, line_type FROM sales_line WHERE sku_id IS NOT NULL "
@@ -365,14 +364,17 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
     SELECT coalesce(st.sku_id, sa.sku_id) AS sku_id, coalesce(st.warehouse_id, sa.warehouse_id) AS warehouse_id,
            coalesce(sa.units_sold, 0) AS units_sold, coalesce(sa.gross_units, 0) AS gross_units,
            coalesce(sa.units_returned, 0) AS units_returned, coalesce(sa.gross_revenue, 0) AS gross_revenue,
-           coalesce(sa.refunds, 0) AS refunds, coalesce(sa.cogs, 0) AS cogs,
+           coalesce(sa.refunds, 0) AS refunds, coalesce(sa.cogs, 0) AS cogs, coalesce(sa.missing_fx, 0) AS missing_fx,
            coalesce(st.unit_days, 0) * {scale!r} AS unit_days, coalesce(st.value_days, 0) * {scale!r} AS value_days,
            coalesce(en.ending_units, 0) AS ending_units, coalesce(en.ending_available, 0) AS ending_available,
            coalesce(en.ending_value, 0) AS ending_value
       FROM stock st FULL JOIN sales sa ON sa.sku_id = st.sku_id AND sa.warehouse_id = st.warehouse_id
       LEFT JOIN ending en ON en.sku_id = coalesce(st.sku_id, sa.sku_id)
                          AND en.warehouse_id = coalesce(st.warehouse_id, sa.warehouse_id)"""
-    frame = query(wh, sql, params).with_columns(
+    raw = query(wh, sql, params)
+    if raw["missing_fx"].sum():  # checked after the one pass; the detailed error needs a second look
+        require_rates(wh, sales_needs, base, params=params, what="sales lines", max_age_days=age)
+    frame = raw.drop("missing_fx").with_columns(
         (pl.col("gross_revenue") - pl.col("refunds")).alias("revenue"), pl.lit("").alias("channel_id"))
     frame = frame.with_columns([pl.lit(0.0).alias(m) for m in MEASURES if m not in frame.columns])
     attrs = query(wh, "SELECT sku_id, category, brand FROM sku")
