@@ -32,7 +32,7 @@ from stockturn.planning.textbook import order_up_to_level
 
 TODAY = dt.date(2025, 6, 1)
 LEVELS = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
-WAREHOUSES = ("FBA-US", "FBA-DE", "FBA-UK", "3PL-US", "FBA-JP")
+WAREHOUSES = ("3PL-US", "FBA-DE", "FBA-JP", "FBA-UK", "FBA-US")  # sorted: the forecast comes series-major
 
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]

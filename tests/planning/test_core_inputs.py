@@ -108,3 +108,17 @@ def test_correlation_losses_find_the_shared_error_of_consecutive_days() -> None:
     daily = 10.0 + 2.0 * (np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal((n, days)))
     losses = correlation_losses(np.full((n, days), 10.0), np.full((n, days), 4.0), daily.sum(axis=1), days)
     assert CORRELATION_GRID[int(np.argmin(losses))] == rho
+
+
+def test_forecast_arrays_fast_path_equals_the_join_path() -> None:
+    from stockturn.planning.forecast_input import forecast_arrays
+
+    start = dt.date(2024, 3, 2)
+    frame = normal_forecast(["A@W", "B@W"], start, 10, mean=4.0, sd=2.0).with_columns(
+        mean=pl.Series(np.arange(20, dtype=np.float64))
+    )
+    dense = forecast_arrays(frame, ["A@W", "B@W"], start, 8)  # series-major, 10 >= 8 days: no join
+    shuffled = forecast_arrays(frame.sample(fraction=1.0, shuffle=True, seed=1), ["A@W", "B@W"], start, 8)
+    assert_allclose(dense.mean, shuffled.mean)
+    assert_allclose(dense.variance, shuffled.variance)
+    assert_allclose(dense.mean[1], np.arange(10, 18))
