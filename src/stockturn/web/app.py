@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockturn import __version__
 from stockturn.settings import Settings
@@ -35,6 +37,43 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
+
+
+class _PerRequest:
+    """Pure ASGI middleware (cheaper than BaseHTTPMiddleware): the per-browser CSRF cookie, security headers
+    and a Server-Timing header with the time spent in the app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        cookie = Request(scope).cookies.get(auth.CSRF_COOKIE)
+        token = cookie or auth.new_csrf_token()
+        scope.setdefault("state", {})["csrf_cookie"] = token
+        secure = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if cookie is None:
+                    headers.append(
+                        "set-cookie",
+                        f"{auth.CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict"
+                        + ("; Secure" if secure else ""),
+                    )
+                if "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = _CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings, *, db: Path | None = None, warm_caches: bool = True) -> FastAPI:
@@ -69,26 +108,7 @@ def create_app(settings: Settings, *, db: Path | None = None, warm_caches: bool 
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(package.joinpath("static"))), name="static")
 
-    @app.middleware("http")
-    async def per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        cookie = request.cookies.get(auth.CSRF_COOKIE)
-        request.state.csrf_cookie = cookie or auth.new_csrf_token()
-        response = await call_next(request)
-        if cookie is None:
-            response.set_cookie(
-                auth.CSRF_COOKIE,
-                request.state.csrf_cookie,
-                httponly=True,
-                samesite="strict",
-                secure=request.url.scheme == "https",
-            )
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        return response
+    app.add_middleware(_PerRequest)
 
     install_error_handlers(app)
     for module in (session, overview, skus, warehouses, plan, alerts, imports, masterdata, settings_page):

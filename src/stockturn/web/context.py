@@ -7,6 +7,7 @@ request its own cursor (a DuckDB connection is not thread-safe; cursors are).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,21 @@ class WebContext:
     cursor_lock: threading.Lock = field(default_factory=threading.Lock)
     warm_enabled: bool = True
     warmers: list[threading.Thread] = field(default_factory=list)
+    memo: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    def remembered(self, name: str, seconds: float, compute: Callable[[], Any]) -> Any:
+        """A small value (data version, whether users exist) reused for `seconds`. While the server runs it
+        holds DuckDB's write lock, so these change only through the server itself, which calls forget()."""
+        now = time.monotonic()
+        found = self.memo.get(name)
+        if found is not None and now - found[0] < seconds:
+            return found[1]
+        value = compute()
+        self.memo[name] = (now, value)
+        return value
+
+    def forget(self) -> None:
+        self.memo.clear()
 
     def open_cursor(self) -> Warehouse:
         """A Warehouse on a new cursor. DuckDB 2 refuses (rather than waits) when two threads call the
@@ -88,7 +104,7 @@ def translator(request: Request) -> Translator:
 
 def current_user(request: Request, wh: Annotated[Warehouse, Depends(get_db)]) -> auth.User:
     """The logged-in user; without any users (loopback only) everyone is the local admin."""
-    if not auth.users_exist(wh):
+    if not web_context(request).remembered("users_exist", 5.0, lambda: auth.users_exist(wh)):
         return auth.User(auth.LOCAL_USER, "admin")
     user = auth.session_user(wh, request.cookies.get(auth.SESSION_COOKIE))
     if user is None:

@@ -15,6 +15,7 @@ import stockturn.analytics as an
 from stockturn.warehouse import Warehouse
 from stockturn.web.context import WebContext, web_context
 from stockturn.web.queries import common, inventory
+from stockturn.web.queries import sku as sku_queries
 
 log = logging.getLogger("stockturn.web")
 
@@ -33,7 +34,7 @@ def data_state(request: Request, wh: Warehouse) -> DataState:
 
 
 def state_for(ctx: WebContext, wh: Warehouse) -> DataState:
-    version = common.data_version(wh)
+    version: str = ctx.remembered("data_version", 10.0, lambda: common.data_version(wh))
 
     def compute() -> DataState:
         found = common.runs(wh)
@@ -71,6 +72,11 @@ def profit(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
     return result
 
 
+def history(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
+    result: pl.DataFrame = ctx.cached(("history", state.version), lambda: sku_queries.history_all(wh, state.as_of))
+    return result
+
+
 def warehouses(ctx: WebContext, wh: Warehouse, state: DataState) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = ctx.cached(
         ("warehouses", state.version),
@@ -87,13 +93,14 @@ def warm(ctx: WebContext) -> threading.Thread | None:
         wh = ctx.open_cursor()
         try:
             state = state_for(ctx, wh)
-            for step in (summary, overview, aging_layers, profit, warehouses):
+            for step in (summary, overview, aging_layers, profit, history, warehouses):
                 step(ctx, wh, state)
         except Exception:  # warming is an optimisation: a failure shows up again on the real request
             log.warning("warming the dashboard caches failed", exc_info=True)
         finally:
             ctx.close_cursor(wh)
 
+    ctx.forget()  # warming follows every change of the data: read the data version afresh
     if not ctx.warm_enabled:
         return None
     thread = threading.Thread(target=work, name="stockturn-warm", daemon=True)
@@ -102,8 +109,13 @@ def warm(ctx: WebContext) -> threading.Thread | None:
     return thread
 
 
-def choices(summary_frame: pl.DataFrame, column: str) -> list[str]:
-    return sorted(str(v) for v in summary_frame[column].drop_nulls().unique().to_list())
+def choices(ctx: WebContext, state: DataState, summary_frame: pl.DataFrame, column: str) -> list[str]:
+    """The distinct values of a summary column, for a filter's drop-down (cached per data version)."""
+    result: list[str] = ctx.cached(
+        ("choices", column, state.version),
+        lambda: sorted(str(v) for v in summary_frame[column].drop_nulls().unique().to_list()),
+    )
+    return result
 
 
 def jsonable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from stockturn.warehouse import Warehouse
 from stockturn.web.auth import User
 from stockturn.web.context import get_db, render, require, web_context
 from stockturn.web.pages._shared import aging_layers, choices, data_state, jsonable, summary
+from stockturn.web.pages._shared import history as history_all
 from stockturn.web.pages._shared import profit as profit_table
 from stockturn.web.queries import inventory
 from stockturn.web.queries import sku as sku_queries
@@ -154,6 +155,7 @@ def skus_page(
 ) -> Response:
     data = list_data(request, wh, query)
     full: pl.DataFrame = data.pop("_full")
+    ctx, state = web_context(request), data_state(request, wh)
     params = {
         "q": query.q,
         "warehouse": query.warehouse,
@@ -171,8 +173,8 @@ def skus_page(
         data=data,
         query=query,
         params=params,
-        warehouses=choices(full, "warehouse_id"),
-        categories=choices(full, "category"),
+        warehouses=choices(ctx, state, full, "warehouse_id"),
+        categories=choices(ctx, state, full, "category"),
         classes=CLASSES,
         statuses=STATUSES,
         sortable=SORTABLE,
@@ -185,7 +187,7 @@ def detail_data(request: Request, wh: Warehouse, sku_id: str) -> dict[str, Any]:
     state = data_state(request, wh)
     master = sku_queries.sku_master(wh, sku_id)
     locations = summary(ctx, wh, state).filter(pl.col("sku_id") == sku_id)
-    history = sku_queries.sales_history(wh, sku_id, state.as_of)
+    history = sku_queries.sales_history(history_all(ctx, wh, state), sku_id, state.as_of)
     fans = sku_queries.forecast_fan(wh, sku_id, state.forecast_run)
     projected = sku_queries.projection(wh, sku_id, state.as_of, state.plan_run, locations, fans)
     period = an.resolve_period(wh, ctx.settings, None, state.as_of)

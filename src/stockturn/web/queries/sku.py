@@ -42,29 +42,42 @@ def sku_master(wh: Warehouse, sku_id: str) -> dict[str, Any]:
     return master
 
 
-def sales_history(wh: Warehouse, sku_id: str, asof: date) -> pl.DataFrame:
-    """Daily units sold (all channels) and how many of the SKU's locations had no available stock."""
+def history_all(wh: Warehouse, asof: date) -> pl.DataFrame:
+    """Per SKU and day of the last 365 days: units sold (all channels) and how many of its locations had no
+    available stock; sorted by SKU so one SKU's rows are a slice (cached per data version by the pages)."""
     start = asof - timedelta(days=HISTORY_DAYS - 1)
-    params = {"sku": sku_id, "start": start, "asof": asof}
-    days = pl.DataFrame({"day": pl.date_range(start, asof, "1d", eager=True)})
+    params = {"start": start, "asof": asof}
     sold = frame(
         wh,
-        "SELECT ordered_at::DATE AS day, sum(qty) AS units FROM sales_line "
-        "WHERE sku_id = $sku AND line_type = 'product' AND ordered_at >= $start "
-        "AND ordered_at < $asof + 1 GROUP BY 1",
+        "SELECT sku_id, ordered_at::DATE AS day, sum(qty) AS units FROM sales_line "
+        "WHERE sku_id IS NOT NULL AND line_type = 'product' AND ordered_at >= $start "
+        "AND ordered_at < $asof + 1 GROUP BY ALL",
         params,
     )
     out = frame(
         wh,
-        "SELECT snapshot_date AS day, count(*) FILTER (WHERE on_hand - reserved <= 0) AS out_locations, "
-        "count(*) AS locations FROM stock_snapshot WHERE sku_id = $sku AND snapshot_date >= $start "
-        "AND snapshot_date <= $asof GROUP BY 1",
+        "SELECT sku_id, snapshot_date AS day, count(*) FILTER (WHERE on_hand - reserved <= 0) "
+        "AS out_locations FROM stock_snapshot WHERE snapshot_date >= $start AND snapshot_date <= $asof "
+        "GROUP BY ALL",
         params,
     )
     return (
-        days.join(sold, on="day", how="left")
-        .join(out, on="day", how="left")
+        sold.join(out, on=["sku_id", "day"], how="full", coalesce=True)
         .with_columns(pl.col("units").fill_null(0.0), pl.col("out_locations").fill_null(0))
+        .sort("sku_id", "day")
+    )
+
+
+def sales_history(history: pl.DataFrame, sku_id: str, asof: date) -> pl.DataFrame:
+    """One SKU's 365 days from `history_all` (a binary search on the sorted SKU column, then a slice)."""
+    start = asof - timedelta(days=HISTORY_DAYS - 1)
+    days = pl.DataFrame({"day": pl.date_range(start, asof, "1d", eager=True)})
+    ids = history["sku_id"]
+    first = int(ids.search_sorted(sku_id, side="left"))
+    last = int(ids.search_sorted(sku_id, side="right"))
+    mine = history.slice(first, last - first).select("day", "units", "out_locations")
+    return days.join(mine, on="day", how="left").with_columns(
+        pl.col("units").fill_null(0.0), pl.col("out_locations").fill_null(0)
     )
 
 
