@@ -99,7 +99,10 @@ def test_resolve_skus_exact_aliases_scoped_first(db: Path) -> None:
         assert resolve_skus(wh, frame, "AMZ-DE")["sku_id"].to_list() == ["S3", "S2", "S2", None]
     orders = run_import(db, FIXTURES / "amazon_all_orders.txt")
     assert orders.unmapped == 0  # MAT-2PK by seller SKU, SPAT-3 by its ASIN
-    assert count(db, "SELECT string_agg(DISTINCT sku_id, ',') FROM sales_line WHERE source_sku = 'MAT-2PK'") == "S1"
+    assert count(db, "SELECT string_agg(DISTINCT sku_id, ',') FROM sales_line WHERE source_sku = 'MAT-2PK' "
+                     "AND channel_id <> 'AMZ-DE'") == "S1"
+    # without --channel each line is scoped by its own channel: the Amazon.de line takes the AMZ-DE alias
+    assert count(db, "SELECT sku_id FROM sales_line WHERE channel_id = 'AMZ-DE'") == "S3"
     de = run_import(db, FIXTURES / "amazon_all_orders.txt", channel="AMZ-DE")  # --channel scopes the aliases
     assert de.unmapped == 0
     assert count(db, "SELECT string_agg(DISTINCT sku_id, ',') FROM sales_line WHERE channel_id = 'AMZ-DE' "

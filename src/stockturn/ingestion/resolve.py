@@ -58,11 +58,27 @@ def resolve_skus(
     *,
     alias_types: Sequence[str] = DEFAULT_ALIAS_TYPES,
     column: str = "source_sku",
+    scope_column: str | None = None,
 ) -> pl.DataFrame:
     """`frame` with `sku_id` set from `column` (then `_asin`/`_fnsku`/`_barcode` if present); NULL when unmapped.
 
+    `scope_column` (e.g. channel_id) scopes each row by its own channel/warehouse instead of one `scope`.
     The helper columns are dropped from the result. An existing `sku_id` column is replaced.
     """
+    if scope_column is not None and scope_column in frame.columns:
+        # resolve each distinct (scope, identifiers) once, then join back: no split or copy of a big frame
+        keys = [scope_column, column, *[h for h in EXTRA_IDENTIFIERS if h in frame.columns]]
+        pairs = frame.select(keys).unique().with_row_index("_pair")
+        per_scope = [
+            resolve_skus(wh, part, str(value) if value is not None else scope, alias_types=alias_types,
+                         column=column).select("_pair", "sku_id")
+            for (value,), part in pairs.group_by(scope_column)
+        ]
+        if per_scope:
+            mapped = pairs.join(pl.concat(per_scope), on="_pair", how="left").drop("_pair")
+            joined = frame.drop("sku_id", strict=False).join(
+                mapped, on=keys, how="left", nulls_equal=True, maintain_order="left")
+            return joined.drop(list(EXTRA_IDENTIFIERS), strict=False)
     result = frame.drop("sku_id", strict=False)
     tries: list[tuple[str, Sequence[str]]] = [(column, alias_types)]
     tries += [(helper, (kind,)) for helper, kind in EXTRA_IDENTIFIERS.items() if helper in frame.columns]

@@ -110,7 +110,11 @@ def _resolve(wh: Warehouse, importer: Importer, ctx: ImportContext, parsed: Pars
     for table, frame in list(parsed.tables.items()):
         if "source_sku" not in frame.columns or "sku_id" not in table_columns(wh, table):
             continue
-        resolved = resolve_skus(wh, frame, importer.alias_scope(ctx), alias_types=importer.alias_types)
+        # without --channel/--warehouse, each row is scoped by its own channel/warehouse column, if it has one
+        by_row = None if (ctx.channel if importer.scope == "channel" else ctx.warehouse) else (
+            "channel_id" if importer.scope == "channel" else "warehouse_id")
+        resolved = resolve_skus(wh, frame, importer.alias_scope(ctx), alias_types=importer.alias_types,
+                                scope_column=by_row)
         parsed.unmapped[table] = int(resolved["sku_id"].null_count())
         if not nullable(wh, table, "sku_id"):
             resolved = resolved.with_columns(pl.col("sku_id").fill_null(pl.col("source_sku")))
