@@ -150,7 +150,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
                coalesce(sum(active_days), 0) AS active_days, coalesce(sum(stockout_days), 0) AS stockout_days,
                coalesce(sum(recent_instock_days), 0) AS recent_instock_days
           FROM stock_month GROUP BY ALL),
-    ending AS ({_ending_sql(last)}),
+    ending AS ({ending_sql(last)}),
     layers AS ({layers_sql([d for d, _ in assess], warehouses_sql=tiered)}),
     aged AS (
         SELECT sku_id, warehouse_id, sum(surcharge_month * CASE as_of {weights} ELSE 0 END) AS aged_est
@@ -318,7 +318,7 @@ def _finish(wh: Warehouse, raw: pl.DataFrame, settings: Settings, *, scale: floa
     return frame.select(*KEYS, "category", "brand", "region", *MEASURES)
 
 
-def _ending_sql(last: str) -> str:
+def ending_sql(last: str) -> str:
     """Stock on the last snapshot day of the period, read from that day alone (zone maps skip the rest)."""
     return f"""
         SELECT s.sku_id, s.warehouse_id, sum(s.on_hand + s.reserved + s.unfulfillable) AS ending_units,
@@ -346,7 +346,7 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
                sum((s.on_hand + s.reserved + s.unfulfillable) * coalesce(c.landed, 0)) AS value_days
           FROM stock_snapshot s LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
          WHERE s.snapshot_date BETWEEN $start AND $end GROUP BY ALL),
-    ending AS ({_ending_sql(last)}),
+    ending AS ({ending_sql(last)}),
     sales AS (
         SELECT s.sku_id, s.warehouse_id,
                sum(qty) AS units_sold, coalesce(sum(qty) FILTER (line_type = 'product'), 0) AS gross_units,

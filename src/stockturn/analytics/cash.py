@@ -10,8 +10,8 @@ from datetime import date
 
 import polars as pl
 
-from stockturn.analytics._sql import lit, query
-from stockturn.analytics.base import base_facts
+from stockturn.analytics._sql import cost_on, landed_cost_sql, lit, query
+from stockturn.analytics.base import base_facts, ending_sql
 from stockturn.analytics.definitions import compute
 from stockturn.analytics.period import Period
 from stockturn.settings import Settings
@@ -25,11 +25,20 @@ OPEN_PO_STATUSES = "('draft', 'open', 'shipped')"
 def cash_tied_up(wh: Warehouse, as_of: date, settings: Settings) -> pl.DataFrame:
     """Per warehouse (plus a total row): on-hand value, in-transit value, paid for open purchase orders,
     and their sum `cash_tied_up`, on `as_of` at landed cost."""
-    day = Period(as_of, as_of)
-    stock = compute(base_facts(wh, day, settings), "warehouse", 1).select(
-        "warehouse_id", pl.col("ending_value").alias("on_hand_value"),
-        pl.col("ending_transit_value").alias("in_transit_value"))
     base = settings.base_currency
+    a = lit(as_of)
+    stock = query(wh, f"""
+        WITH cost AS ({landed_cost_sql(base, settings.fx_max_age_days)}),
+        on_hand AS (SELECT warehouse_id, sum(ending_value) AS on_hand_value FROM ({ending_sql(a)}) GROUP BY ALL),
+        transit AS (
+            SELECT h.to_warehouse_id AS warehouse_id, sum(l.qty * coalesce(c.landed, 0)) AS in_transit_value
+              FROM shipment_line l JOIN shipment h USING (shipment_id)
+              LEFT JOIN cost c ON {cost_on('c', 'l.sku_id', 'h.ship_date')}
+             WHERE h.status <> 'cancelled' AND h.ship_date <= {a} AND (h.arrived_date IS NULL OR h.arrived_date > {a})
+             GROUP BY ALL)
+        SELECT coalesce(o.warehouse_id, t.warehouse_id) AS warehouse_id,
+               coalesce(o.on_hand_value, 0) AS on_hand_value, coalesce(t.in_transit_value, 0) AS in_transit_value
+          FROM on_hand o FULL JOIN transit t USING (warehouse_id)""")
     needs = f"""SELECT p.paid_date AS day, p.currency, p.paid_amount,
                        coalesce(o.destination_warehouse_id, '(none)') AS warehouse_id
                   FROM payable p JOIN purchase_order o USING (po_id)
