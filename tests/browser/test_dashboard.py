@@ -47,6 +47,7 @@ def test_overview_and_filtering_skus(page: Any) -> None:
     assert page.locator(".card").count() == 6
     shot(page, "01-overview")
     page.goto("/skus")
+    page.evaluate("window.__sameDocument = true")  # survives only if htmx swaps the table in place
     page.select_option("#f-warehouse", "FBA-UK")
     page.select_option("#f-status", "stockout")
     page.click("#apply-filters")
@@ -61,6 +62,7 @@ def test_overview_and_filtering_skus(page: Any) -> None:
     )
     assert cells and all(c == ["FBA-UK", "Stockout"] for c in cells), cells
     assert "warehouse=FBA-UK" in page.url and "status=stockout" in page.url
+    assert page.evaluate("window.__sameDocument === true"), "the filters reloaded the page instead of htmx"
     shot(page, "02-skus-filtered")
 
 
