@@ -42,8 +42,8 @@ def test_window_moments_sums_days_and_extends_past_horizon() -> None:
     m, v = window_moments(mean, var, 1, 3.5)  # days 1, 2, then 1.5 more days of the last one
     assert_allclose(m, [2.0 + 3.0 + 1.5 * 3.0])
     assert_allclose(v, [1.0 + 4.0 + 1.5 * 4.0])
-    _, v_corr = window_moments(mean, var, 0, 3, correlation=1.0)
-    assert_allclose(v_corr, [(1 + 1 + 2) ** 2])
+    _, v_level = window_moments(mean, var, 0, 3, correlation=0.04)  # a 20 % level error shared by the days
+    assert_allclose(v_level, [1 + 1 + 4 + 0.04 * 6.0**2])
 
 
 def test_reorder_levels_from_quantiles_match_hand_computation() -> None:
@@ -99,15 +99,15 @@ def test_netting_moq_case_pack_and_capacity() -> None:
     assert_allclose(capped, [0, 50, 40])  # the more urgent row (priority 1) keeps its 50
 
 
-def test_correlation_losses_find_the_shared_error_of_consecutive_days() -> None:
+def test_correlation_losses_find_the_shared_level_error() -> None:
     from stockturn.planning.levels import CORRELATION_GRID, correlation_losses
 
     rng = np.random.default_rng(3)
-    n, days, rho = 6000, 28, 0.1
-    shared = rng.standard_normal((n, 1))
-    daily = 10.0 + 2.0 * (np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal((n, days)))
+    n, days, cv2 = 6000, 28, 0.02  # every day of a series is off by the same ~14 % level error
+    level = 1.0 + np.sqrt(cv2) * rng.standard_normal((n, 1))
+    daily = 10.0 * level + 2.0 * rng.standard_normal((n, days))
     losses = correlation_losses(np.full((n, days), 10.0), np.full((n, days), 4.0), daily.sum(axis=1), days)
-    assert CORRELATION_GRID[int(np.argmin(losses))] == rho
+    assert CORRELATION_GRID[int(np.argmin(losses))] == cv2
 
 
 def test_forecast_arrays_fast_path_equals_the_join_path() -> None:

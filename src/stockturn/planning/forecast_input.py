@@ -189,8 +189,9 @@ def window_moments(
 
     Pass daily (mean, variance) arrays, or a ``Cumulative`` (and None) to reuse running sums. Fractional
     lengths take that share of the last day. Days beyond the forecast horizon repeat the last covered
-    day's values. ``correlation`` is a common day-to-day correlation of forecast errors:
-    var = (1 - rho) sum(var_d) + rho (sum(sd_d))^2 (0 = independent days, 1 = one shared error).
+    day's values. ``correlation`` is the squared coefficient of variation of a level error shared by all
+    days of the window (a forecast 10 % too high is too high every day): var = sum(var_d) + c (sum mean_d)^2.
+    It scales with the mean, not with the daily spread, so lumpy series are not inflated by it.
     """
     if isinstance(mean, Cumulative):
         cum = mean
@@ -203,8 +204,7 @@ def window_moments(
     window_mean = _sum_to(cum.mean, cum.daily_mean, finish) - _sum_to(cum.mean, cum.daily_mean, begin)
     window_var = _sum_to(cum.variance, cum.daily_variance, finish) - _sum_to(cum.variance, cum.daily_variance, begin)
     if correlation:
-        window_sd = _sum_to(cum.sd, cum.daily_sd, finish) - _sum_to(cum.sd, cum.daily_sd, begin)
-        window_var = (1.0 - correlation) * window_var + correlation * window_sd**2
+        window_var = window_var + correlation * window_mean**2
     return window_mean, window_var
 
 

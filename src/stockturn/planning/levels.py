@@ -156,7 +156,7 @@ def reorder_levels(
     )
 
 
-CORRELATION_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
+CORRELATION_GRID = (0.0, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.15, 0.3)  # squared CV of the level error
 CHECK_LEVELS = (0.5, 0.8, 0.9, 0.95, 0.98)
 
 
@@ -164,7 +164,7 @@ def correlation_losses(
     mean: FloatArray, variance: FloatArray, actual: FloatArray, days: float,
     grid: tuple[float, ...] = CORRELATION_GRID,
 ) -> FloatArray:
-    """How well each day-to-day error correlation calibrates window sums of a past forecast.
+    """How well each shared level error (squared CV, see window_moments) calibrates window sums of a past forecast.
 
     For each rho in ``grid``: the squared gaps between the share of series whose realised sum over the
     first ``days`` forecast days fell below the gamma quantile and the quantile's level, summed over

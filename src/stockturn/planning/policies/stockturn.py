@@ -7,7 +7,7 @@ variance from the quantiles plus the lead-time spread, and the order-up-to level
 whose expected shortage per cycle meets the fill-rate target (gamma demand, see textbook). Daily
 quantiles may be calibrated while their sums over weeks are too narrow (errors of consecutive days share
 the level error): at its first refit the policy forecasts as if 28 days earlier, scores the sums of those
-28 days against what sold (series fully in stock only) and keeps the day-to-day error correlation that
+28 days against what sold (series fully in stock only) and keeps the shared level error (squared CV) that
 calibrates them best. (Re-learning it later from the policy's own censored sales is biased: series that
 ran out are the ones whose demand beat the forecast.) With a
 second, faster mode (air) it also keeps a short-horizon index (dual-index policy): if stock on hand plus
@@ -67,7 +67,7 @@ class StockturnPolicy:
     service_kind: Literal["fill", "cycle"] = "fill"  # item fill rate, or cycle service level
     refit_every: int = 4  # reviews between two forecast refits (4 weekly reviews = monthly)
     history_days: int | None = 730  # history passed to the forecaster (None = all)
-    correlation: float = 0.0  # day-to-day correlation of forecast errors (calibrated at the first refit)
+    correlation: float = 0.0  # squared CV of a level error shared by all days (calibrated at the first refit)
     calibrate: bool = True  # estimate the correlation from a backtest of the last calibration_days
     calibration_days: int = 28
     forecaster: Forecaster | None = None
@@ -112,7 +112,7 @@ class StockturnPolicy:
     def _calibrate_correlation(self, state: ReviewState, forecaster: Forecaster) -> None:
         """Once, at the first refit: forecast as if ``calibration_days`` ago, compare the sums of its
         days with what sold since (series fully in stock over those days only) and keep the day-to-day
-        error correlation that calibrates those sums best. Uses only data up to today."""
+        shared level error (squared CV) that calibrates those sums best. Uses only data up to today."""
         self._calibrated = True
         days = self.calibration_days
         if not self.calibrate or state.sales.shape[1] < days + 2 * 28:
