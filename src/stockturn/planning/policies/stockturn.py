@@ -111,8 +111,8 @@ class StockturnPolicy:
 
     def _calibrate_correlation(self, state: ReviewState, forecaster: Forecaster) -> None:
         """Once, at the first refit: forecast as if ``calibration_days`` ago, compare the sums of its
-        days with what sold since (series fully in stock over those days only) and keep the day-to-day
-        shared level error (squared CV) that calibrates those sums best. Uses only data up to today."""
+        days with what sold since (series fully in stock over those days only) and keep the shared
+        level error (squared CV) that calibrates those sums best. Uses only data up to today."""
         self._calibrated = True
         days = self.calibration_days
         if not self.calibrate or state.sales.shape[1] < days + 2 * 28:
