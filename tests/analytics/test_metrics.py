@@ -171,6 +171,9 @@ def test_holding_cost_parts(tiny: Callable[[], Warehouse]) -> None:
     minimum = Settings(storage_rules={"3pl": StorageRule(rate_m3_month=10.0, min_unit_month=0.02)})
     m = an.metrics(wh, minimum, by="sku", period=month, with_previous=False).row(0, named=True)
     assert_allclose(m["storage_cost"], 100 * 0.02)  # the per-unit minimum wins over 0.01 by volume
+    peak = Settings(storage_rules={"W1": StorageRule(rate_m3_month=10.0, peak_rate_m3_month=40.0, peak_months=[1])})
+    m = an.metrics(wh, peak, by="sku", period=Period(day(17), day(31)), with_previous=False).row(0, named=True)
+    assert_allclose(m["storage_cost"], 100 * 0.001 * 40.0 * 15 / 31)  # half a peak month
 
 
 def test_actual_storage_fees_win_over_the_estimate(tiny: Callable[[], Warehouse]) -> None:

@@ -62,20 +62,36 @@ def rule_for(settings: Settings, warehouse_id: str, warehouse_type: str) -> Stor
     return rules.get(warehouse_id) or rules.get(warehouse_type) or StorageRule()
 
 
+def _rules(wh: Warehouse, settings: Settings) -> list[tuple[str, StorageRule]]:
+    return [(str(w), rule_for(settings, w, kind))
+            for w, kind in wh.con.execute("SELECT warehouse_id, type FROM warehouse").fetchall()]
+
+
 def storage_rules_sql(wh: Warehouse, settings: Settings) -> str:
-    """(warehouse_id, month, rate_m3_month, min_unit_month) for every warehouse and calendar month 1-12."""
+    """(warehouse_id, off_rate, peak_rate, min_unit_month): per m3-month rates of every warehouse."""
     rows = []
-    for warehouse_id, kind in wh.con.execute("SELECT warehouse_id, type FROM warehouse").fetchall():
-        rule = rule_for(settings, warehouse_id, kind)
-        for month in range(1, 13):
-            peak = rule.peak_rate_m3_month if rule.peak_rate_m3_month is not None else rule.rate_m3_month
-            rate = peak if month in rule.peak_months else rule.rate_m3_month
-            safe_id = str(warehouse_id).replace("'", "''")
-            rows.append(f"('{safe_id}', {month}, {float(rate)!r}, {float(rule.min_unit_month)!r})")
+    for warehouse_id, rule in _rules(wh, settings):
+        peak = rule.peak_rate_m3_month if rule.peak_rate_m3_month is not None else rule.rate_m3_month
+        safe_id = warehouse_id.replace("'", "''")
+        rows.append(f"('{safe_id}', {float(rule.rate_m3_month)!r}, {float(peak)!r}, {float(rule.min_unit_month)!r})")
     if not rows:
-        return ("SELECT NULL::VARCHAR AS warehouse_id, NULL::INTEGER AS month, NULL::DOUBLE AS rate_m3_month, "
+        return ("SELECT NULL::VARCHAR AS warehouse_id, NULL::DOUBLE AS off_rate, NULL::DOUBLE AS peak_rate, "
                 "NULL::DOUBLE AS min_unit_month WHERE false")
-    return ("SELECT * FROM (VALUES " + ", ".join(rows) + ") AS r(warehouse_id, month, rate_m3_month, min_unit_month)")
+    return ("SELECT * FROM (VALUES " + ", ".join(rows) + ") AS r(warehouse_id, off_rate, peak_rate, min_unit_month)")
+
+
+def peak_month_sql(wh: Warehouse, settings: Settings, warehouse: str, day: str) -> str:
+    """A boolean SQL expression: is `day` in a peak month of the storage rule of `warehouse`?"""
+    sets = {wid: sorted(set(rule.peak_months)) for wid, rule in _rules(wh, settings)}
+    distinct = {tuple(months) for months in sets.values()}
+    if len(distinct) <= 1:
+        months = next(iter(distinct), ())
+        return f"month({day}) IN ({', '.join(map(str, months))})" if months else "false"
+    cases = " ".join(
+        f"WHEN '{wid.replace(chr(39), chr(39) * 2)}' THEN "
+        + (f"month({day}) IN ({', '.join(map(str, months))})" if months else "false")
+        for wid, months in sets.items())
+    return f"(CASE {warehouse} {cases} ELSE false END)"
 
 
 def surcharge_tiers_sql(wh: Warehouse, settings: Settings) -> str:

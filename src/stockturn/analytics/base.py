@@ -17,6 +17,7 @@ from stockturn.analytics._sql import (
     cost_on,
     landed_cost_sql,
     lit,
+    peak_month_sql,
     query,
     storage_rules_sql,
     surcharge_tiers_sql,
@@ -101,6 +102,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
                   "AND period_start <= $end", base, params=params, what="fees", max_age_days=age)
 
     assess = _month_ends(period)
+    peak = peak_month_sql(wh, settings, "warehouse_id", "d")
     tiered = f"SELECT DISTINCT warehouse_id FROM ({surcharge_tiers_sql(wh, settings)})"
     weights = " ".join(f"WHEN {lit(d)} THEN {w!r}" for d, w in assess)
     forecast_run = latest_run(wh, "forecast")
@@ -119,7 +121,7 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
     first_stock AS ({first_stock_sql(period.end)}),
     disc AS (SELECT sku_id FROM sku WHERE lifecycle = 'discontinued'),
     snap AS (
-        SELECT s.sku_id, s.warehouse_id, s.snapshot_date AS d, date_trunc('month', s.snapshot_date) AS m,
+        SELECT s.sku_id, s.warehouse_id, s.snapshot_date AS d,
                s.on_hand + s.reserved + s.unfulfillable AS units, s.on_hand - s.reserved AS available,
                coalesce(c.landed, 0) AS landed,
                f.first_day IS NOT NULL AND s.snapshot_date >= f.first_day AS active
@@ -127,29 +129,24 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
           LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.snapshot_date')}
           LEFT JOIN first_stock f ON f.sku_id = s.sku_id AND f.warehouse_id = s.warehouse_id
          WHERE s.snapshot_date BETWEEN $scan_start AND $end),
-    stock_month AS (
-        SELECT sku_id, warehouse_id, m,
-               sum(units) FILTER ({in_period}) AS unit_days,
-               sum(units * landed) FILTER ({in_period}) AS value_days,
+    stock AS (  -- grouped by SKU-location only: storage months are split into peak and off-peak sums
+        SELECT sku_id, warehouse_id,
+               coalesce(sum(units) FILTER ({in_period}), 0) AS unit_days,
+               coalesce(sum(units * landed) FILTER ({in_period}), 0) AS value_days,
                count(*) FILTER ({in_period} AND active) AS active_days,
                count(*) FILTER ({in_period} AND active AND available <= 0) AS stockout_days,
-               count(*) FILTER (d > $end - INTERVAL {look} DAY AND active AND available > 0) AS recent_instock_days
+               count(*) FILTER (d > $end - INTERVAL {look} DAY AND active AND available > 0) AS recent_instock_days,
+               coalesce(sum(units / day(last_day(d))) FILTER ({in_period} AND {peak}), 0) AS peak_unit_months,
+               coalesce(sum(units / day(last_day(d))) FILTER ({in_period} AND NOT ({peak})), 0) AS off_unit_months
           FROM snap GROUP BY ALL),
     storage AS (
-        SELECT sm.sku_id, sm.warehouse_id,
-               sum(sm.unit_days * {scale!r} / day(last_day(sm.m))
-                   * greatest(v.volume_m3 * r.rate_m3_month, r.min_unit_month)) AS storage_est
-          FROM stock_month sm
+        SELECT st.sku_id, st.warehouse_id,
+               {scale!r} * (st.peak_unit_months * greatest(v.volume_m3 * r.peak_rate, r.min_unit_month)
+                            + st.off_unit_months * greatest(v.volume_m3 * r.off_rate, r.min_unit_month))
+                   AS storage_est
+          FROM stock st
           JOIN ({volume_sql(settings)}) v USING (sku_id)
-          JOIN ({storage_rules_sql(wh, settings)}) r
-            ON r.warehouse_id = sm.warehouse_id AND r.month = month(sm.m)
-         WHERE sm.unit_days > 0 GROUP BY ALL),
-    stock AS (
-        SELECT sku_id, warehouse_id,
-               coalesce(sum(unit_days), 0) AS unit_days, coalesce(sum(value_days), 0) AS value_days,
-               coalesce(sum(active_days), 0) AS active_days, coalesce(sum(stockout_days), 0) AS stockout_days,
-               coalesce(sum(recent_instock_days), 0) AS recent_instock_days
-          FROM stock_month GROUP BY ALL),
+          JOIN ({storage_rules_sql(wh, settings)}) r USING (warehouse_id)),
     ending AS ({ending_sql(last)}),
     layers AS ({layers_sql([d for d, _ in assess], warehouses_sql=tiered)}),
     aged AS (
