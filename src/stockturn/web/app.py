@@ -83,6 +83,7 @@ def create_app(settings: Settings, *, db: Path | None = None, warm_caches: bool 
     package = resources.files("stockturn.web")
     templates = Jinja2Templates(directory=str(package.joinpath("templates")))
     templates.env.globals["version"] = __version__
+    templates.env.auto_reload = False  # templates ship with the package: no stat() per render
     templates.env.policies["json.dumps_kwargs"] = {"default": str, "sort_keys": False}  # dates in chart data
     upload_dir = path.resolve().parent / "uploads"
     ctx = WebContext(

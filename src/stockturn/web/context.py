@@ -96,6 +96,8 @@ def get_db(request: Request) -> Iterator[Warehouse]:
         yield handle
     finally:
         ctx.close_cursor(handle)
+        if request.method not in ("GET", "HEAD"):
+            ctx.forget()  # a write may have changed the data version
 
 
 def translator(request: Request) -> Translator:

@@ -34,7 +34,7 @@ def data_state(request: Request, wh: Warehouse) -> DataState:
 
 
 def state_for(ctx: WebContext, wh: Warehouse) -> DataState:
-    version: str = ctx.remembered("data_version", 10.0, lambda: common.data_version(wh))
+    version: str = ctx.remembered("data_version", 2.0, lambda: common.data_version(wh))
 
     def compute() -> DataState:
         found = common.runs(wh)
@@ -72,6 +72,11 @@ def profit(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
     return result
 
 
+def masters(ctx: WebContext, wh: Warehouse, state: DataState) -> dict[str, pl.DataFrame]:
+    result: dict[str, pl.DataFrame] = ctx.cached(("masters", state.version), lambda: sku_queries.masters_all(wh))
+    return result
+
+
 def history(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
     result: pl.DataFrame = ctx.cached(("history", state.version), lambda: sku_queries.history_all(wh, state.as_of))
     return result
@@ -93,7 +98,7 @@ def warm(ctx: WebContext) -> threading.Thread | None:
         wh = ctx.open_cursor()
         try:
             state = state_for(ctx, wh)
-            for step in (summary, overview, aging_layers, profit, history, warehouses):
+            for step in (summary, overview, aging_layers, profit, history, masters, warehouses):
                 step(ctx, wh, state)
         except Exception:  # warming is an optimisation: a failure shows up again on the real request
             log.warning("warming the dashboard caches failed", exc_info=True)

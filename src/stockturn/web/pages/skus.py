@@ -16,7 +16,7 @@ import stockturn.analytics as an
 from stockturn.warehouse import Warehouse
 from stockturn.web.auth import User
 from stockturn.web.context import get_db, render, require, web_context
-from stockturn.web.pages._shared import aging_layers, choices, data_state, jsonable, summary
+from stockturn.web.pages._shared import aging_layers, choices, data_state, jsonable, masters, summary
 from stockturn.web.pages._shared import history as history_all
 from stockturn.web.pages._shared import profit as profit_table
 from stockturn.web.queries import inventory
@@ -185,7 +185,7 @@ def skus_page(
 def detail_data(request: Request, wh: Warehouse, sku_id: str) -> dict[str, Any]:
     ctx = web_context(request)
     state = data_state(request, wh)
-    master = sku_queries.sku_master(wh, sku_id)
+    master = sku_queries.sku_master(masters(ctx, wh, state), sku_id)
     locations = summary(ctx, wh, state).filter(pl.col("sku_id") == sku_id)
     history = sku_queries.sales_history(history_all(ctx, wh, state), sku_id, state.as_of)
     fans = sku_queries.forecast_fan(wh, sku_id, state.forecast_run)

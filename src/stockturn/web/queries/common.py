@@ -59,12 +59,13 @@ def as_of(wh: Warehouse) -> date:
 
 
 def data_version(wh: Warehouse) -> str:
-    """Changes whenever imports, runs or SKU links change; part of every cache key."""
+    """Changes whenever imports, runs or SKU links change (sku_change ids only grow); part of every cache key."""
     row = wh.con.execute(
         "SELECT (SELECT count(*) || ':' || coalesce(max(import_id), 0) || ':' || "
         "        coalesce(CAST(max(coalesce(undone_at, started_at)) AS VARCHAR), '') FROM import_batch), "
         "       (SELECT count(*) || ':' || coalesce(CAST(max(started_at) AS VARCHAR), '') FROM run), "
-        "       (SELECT count(*) || ':' || coalesce(CAST(max(created_at) AS VARCHAR), '') FROM sku_alias)"
+        "       (SELECT count(*) || ':' || coalesce(CAST(max(created_at) AS VARCHAR), '') FROM sku_alias), "
+        "       (SELECT coalesce(max(change_id), 0) FROM sku_change)"
     ).fetchall()
     return "|".join(str(part) for part in row[0])
 

@@ -13,32 +13,46 @@ from stockturn.analytics.definitions import WATERFALL
 from stockturn.errors import NotFound
 from stockturn.settings import Settings
 from stockturn.warehouse import Warehouse
-from stockturn.web.queries.common import frame, rows
+from stockturn.web.queries.common import frame
 
 HISTORY_DAYS = 365
 PROJECTION_DAYS = 90
 FAN_LEVELS = ((0.025, 0.975), (0.25, 0.75))
 
 
-def sku_master(wh: Warehouse, sku_id: str) -> dict[str, Any]:
-    found = rows(
-        wh, "SELECT * EXCLUDE (import_id, source_file, source_row) FROM sku WHERE sku_id = $sku", {"sku": sku_id}
-    )
-    if not found:
+def masters_all(wh: Warehouse) -> dict[str, pl.DataFrame]:
+    """SKUs, their aliases and suppliers, each sorted by sku_id (cached per data version by the pages)."""
+    return {
+        "sku": frame(wh, "SELECT * EXCLUDE (import_id, source_file, source_row) FROM sku ORDER BY sku_id"),
+        "aliases": frame(
+            wh,
+            "SELECT sku_id, alias_type, alias, scope, confidence, created_by, created_at "
+            "FROM sku_alias ORDER BY sku_id, alias_type, alias",
+        ),
+        "suppliers": frame(
+            wh,
+            "SELECT ss.sku_id, ss.supplier_id, s.name, ss.unit_price, s.currency, ss.moq_units, "
+            "ss.case_pack, ss.is_primary FROM sku_supplier ss JOIN supplier s USING (supplier_id) "
+            "ORDER BY ss.sku_id, ss.supplier_id",
+        ),
+    }
+
+
+def _rows_of(sorted_frame: pl.DataFrame, sku_id: str) -> list[dict[str, Any]]:
+    ids = sorted_frame["sku_id"]
+    first, last = int(ids.search_sorted(sku_id, side="left")), int(ids.search_sorted(sku_id, side="right"))
+    return sorted_frame.slice(first, last - first).drop("sku_id").to_dicts()
+
+
+def sku_master(masters: dict[str, pl.DataFrame], sku_id: str) -> dict[str, Any]:
+    """One SKU's master row with its aliases and suppliers, sliced from `masters_all`."""
+    ids = masters["sku"]["sku_id"]
+    index = int(ids.search_sorted(sku_id, side="left"))
+    if index >= len(ids) or ids[index] != sku_id:
         raise NotFound(f"no SKU {sku_id!r} in the warehouse", hint="search for it on the SKUs page")
-    master = found[0]
-    master["aliases"] = rows(
-        wh,
-        "SELECT alias_type, alias, scope, confidence, created_by, created_at FROM sku_alias "
-        "WHERE sku_id = $sku ORDER BY alias_type, alias",
-        {"sku": sku_id},
-    )
-    master["suppliers"] = rows(
-        wh,
-        "SELECT ss.supplier_id, s.name, ss.unit_price, s.currency, ss.moq_units, ss.case_pack, ss.is_primary "
-        "FROM sku_supplier ss JOIN supplier s USING (supplier_id) WHERE ss.sku_id = $sku ORDER BY 1",
-        {"sku": sku_id},
-    )
+    master: dict[str, Any] = masters["sku"].row(index, named=True)
+    master["aliases"] = _rows_of(masters["aliases"], sku_id)
+    master["suppliers"] = _rows_of(masters["suppliers"], sku_id)
     return master
 
 
