@@ -225,7 +225,10 @@ def run_transfers(wh: Warehouse, settings: Settings, *, as_of: dt.date | None = 
     cost = inputs["sourcing"].group_by("sku_id").agg(pl.col("unit_cost").first(), pl.col("unit_price").mean(),
                                                      pl.col("weight_kg").first(),
                                                      pl.col("production_mean").first())
-    stock = (inputs["all_positions"].join(daily, on=["sku_id", "warehouse_id"], how="inner")
+    # a warehouse with stock but no sales of its own (e.g. the home warehouse in China) has no forecast:
+    # all its stock is surplus
+    stock = (inputs["all_positions"].join(daily.drop("unique_id"), on=["sku_id", "warehouse_id"], how="left")
+             .with_columns(pl.col("daily").fill_null(0.0))
              .join(cost, on="sku_id", how="inner")
              .with_columns(unit_margin=pl.col("unit_price") - pl.col("unit_cost"),
                            inbound=pl.col("in_transit") + pl.col("open_po"),
