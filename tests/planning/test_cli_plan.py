@@ -43,6 +43,10 @@ def test_transfers_and_backtest(planned_demo: Path) -> None:
     code, out = run("transfers", "--db", str(planned_demo))
     assert code == 0, out
     assert "Transfer run plan-" in out
+    with open_warehouse(planned_demo, read_only=True) as wh:
+        moves = wh.frame("SELECT source_warehouse_id, qty, cost, reason FROM plan_line WHERE action = 'transfer'")
+    assert moves.height > 0  # the home warehouse's stock has no sales of its own: it is surplus
+    assert (moves["qty"] > 0).all() and moves["reason"].str.contains("saves").all()
     code, out = run("backtest", "--policy", "cover_30d_avg_x60", "--start", "2011-09-01", "--end", "2011-11-30",
                     "--db", str(planned_demo))
     assert code == 0, out
