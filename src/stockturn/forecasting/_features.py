@@ -220,4 +220,3 @@ def gather(panel: Panel, cal: Calendar, st: SeriesStats, i: I64, t: I64, h: I64)
         cols += [price_t, price_t / at(st.price_mean, oc), price_t / at(panel.price, oc)]
     cols += [panel.promo[i, t], at(st.promo_share, oc), panel.category[i].astype(np.float32)]
     return np.column_stack(cols).astype(np.float32)
-

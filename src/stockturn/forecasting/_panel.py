@@ -102,9 +102,7 @@ def build_panel(
     promo[rows, cols] = np.nan_to_num(column("promo"), nan=0.0)
     if future.height:
         fut = future.filter(
-            (pl.col("ds") > as_of)
-            & (pl.col("ds") < start + dt.timedelta(days=width))
-            & pl.col("unique_id").is_in(ids)
+            (pl.col("ds") > as_of) & (pl.col("ds") < start + dt.timedelta(days=width)) & pl.col("unique_id").is_in(ids)
         )
         if fut.height:
             fr = fut["unique_id"].cast(pl.Enum(ids)).to_physical().to_numpy().astype(np.int64)

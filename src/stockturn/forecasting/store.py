@@ -106,9 +106,7 @@ def load_forecast_input(wh: Warehouse, *, as_of: dt.date | None, horizon: int) -
         .select("unique_id", "ds", promo=pl.lit(1.0))
         .unique()
     )
-    history = history.join(promo_rows, on=["unique_id", "ds"], how="left").with_columns(
-        pl.col("promo").fill_null(0.0)
-    )
+    history = history.join(promo_rows, on=["unique_id", "ds"], how="left").with_columns(pl.col("promo").fill_null(0.0))
     future = promo_rows.filter(pl.col("ds") > as_of)
     events = wh.frame(_EVENTS, {"last": last_day})  # type: ignore[arg-type]
     return ForecastInput(history.drop("sku_id", "warehouse_id"), events, future, as_of)
