@@ -106,24 +106,19 @@ def test_init_refuses_existing(tmp_path: Path) -> None:
 
 def test_demo_command_builds_and_summarises(tmp_path: Path) -> None:
     path = tmp_path / "demo.duckdb"
-    result = runner.invoke(app, ["demo", "--db", str(path), *demo_flags()])
+    result = runner.invoke(app, ["demo", "--db", str(path), "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "SKUs:       120" in result.stdout
     assert "Rows per table" in result.stdout
     assert path.exists() and not path.with_name(path.name + ".building").exists()
 
 
-def demo_flags() -> list[str]:
-    """Flags that keep `stockturn demo` from blocking (serving the dashboard) in tests."""
-    from stockturn.cli import demo_cmd
-
-    return ["--no-serve"] if "serve" in demo_cmd.demo.__code__.co_varnames else []
-
-
 def test_module_entry_point() -> None:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "stockturn", "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "stockturn", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("stockturn ")

@@ -157,9 +157,12 @@ def sales_lines(lines: pl.DataFrame, fx: pl.DataFrame, skus: pl.DataFrame) -> pl
                     .when(pl.col("currency") == "EUR").then(pl.col("EUR")).otherwise(pl.col("GBP")))
     price = (pl.col("UnitPrice") * pl.col("GBP") / local_to_usd).round(2)
     units = pl.col("Quantity").abs()
-    # Amazon: 15 % referral + FBA fee by weight (USD 3 + 0.5/kg); Shopify: 2.9 % payment + USD 2.5 3PL pick.
-    amazon = 0.15 * price * units + (3.0 + 0.5 * pl.col("weight_kg")) / local_to_usd * units
-    shopify = 0.029 * price * units + 2.5 * units
+    # The real items are cheap (median ~GBP 2) and sold by the case, so fulfilment is charged per order
+    # line, not per unit: Amazon 15 % referral + FBA USD 1.0 + 0.4/kg per line; Shopify 2.9 % payment +
+    # a 3PL pick fee of USD 0.9 per line. Per-unit FBA fees would exceed the price of most items.
+    line_kg = pl.col("weight_kg") * units
+    amazon = 0.15 * price * units + (1.0 + 0.4 * line_kg.clip(upper_bound=10)) / local_to_usd
+    shopify = 0.029 * price * units + 0.9
     fees = pl.when(pl.col("channel_id") == "SHOP-US").then(shopify).otherwise(amazon)
     return priced.with_columns(
         pl.col("InvoiceNo").alias("order_id"),
@@ -169,7 +172,10 @@ def sales_lines(lines: pl.DataFrame, fx: pl.DataFrame, skus: pl.DataFrame) -> pl
         .otherwise(pl.col("sku_id")).alias("source_sku"),
         pl.col("Quantity").cast(pl.Float64).alias("qty"),
         price.alias("unit_price"),
-        pl.when(pl.col("Quantity") < 0).then(-fees).otherwise(fees).round(2).alias("fees"),
-        pl.when(pl.col("Quantity") < 0).then(pl.lit("return")).otherwise(pl.lit("product")).alias("line_type"),
+        pl.when(pl.col("UnitPrice") <= 0).then(0.0).when(pl.col("Quantity") < 0).then(-fees).otherwise(fees)
+        .round(2).alias("fees"),
+        # Real lines at price 0 are free samples/replacements: kept, but not product sales.
+        pl.when(pl.col("UnitPrice") <= 0).then(pl.lit("sample"))
+        .when(pl.col("Quantity") < 0).then(pl.lit("return")).otherwise(pl.lit("product")).alias("line_type"),
     ).select("order_id", "line_no", "channel_id", "ordered_at", "source_sku", "sku_id", "warehouse_id",
              "ship_country", "qty", "unit_price", "currency", "fees", "line_type", "source_row")
