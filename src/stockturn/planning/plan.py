@@ -211,7 +211,7 @@ def build_plan(
         unit_price=pl.Series(price),
         deposit_share=rows["deposit_share"].cast(pl.Float64),
         payment_terms_days=rows["payment_terms_days"].cast(pl.Float64),
-        lead_days=pl.Series(lead_mean), days_to_stockout=pl.Series(days_to_stockout),
+        lead_days=pl.Series(lead_mean), days_to_stockout=pl.Series(days_to_stockout, nan_to_null=True),
         projected_stockout=pl.Series(np.where(has_stockout, arrive_by, np.datetime64("NaT"))).cast(pl.Date),
         order_by=pl.Series(order_by).cast(pl.Date), late_days=pl.Series(late_days.astype(np.float64)),
         moq=rows["moq"].cast(pl.Float64), case_pack=rows["case_pack"].cast(pl.Float64),
