@@ -210,9 +210,11 @@ def forecast(
             errors["global_rmsse"] = np.sqrt(mse[GLOBAL] / scale)
             best_mse = local_mse[np.arange(n), best_local]
             errors["best_local_rmsse"] = np.where(has_local, np.sqrt(best_mse / scale), np.nan)
-            diff = np.where(np.isnan(actual_bt), np.nan, bt_mean - actual_bt)
-            errors["mae"] = np.nanmean(np.abs(diff), axis=1)
-            errors["bias"] = np.nanmean(diff, axis=1)
+            seen = ~np.isnan(actual_bt)
+            days = seen.sum(axis=1)
+            diff = np.where(seen, bt_mean - actual_bt, 0.0)
+            errors["mae"] = np.where(days > 0, np.abs(diff).sum(axis=1) / np.maximum(days, 1), np.nan)
+            errors["bias"] = np.where(days > 0, diff.sum(axis=1) / np.maximum(days, 1), np.nan)
         if candidates:
             best_local_name = np.where(has_local, np.array(candidates, dtype=object)[best_local], "")
 
