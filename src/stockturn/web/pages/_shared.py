@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 from fastapi import Request
+from fastapi.responses import Response
 
 import stockturn.analytics as an
 from stockturn.warehouse import Warehouse
@@ -134,3 +135,16 @@ def jsonable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             clean[key] = value
         out.append(clean)
     return out
+
+
+_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(body: bytes, filename: str) -> Response:
+    """A file download (CSV or XLSX, by the name's extension) with its media type and attachment name."""
+    media_type = _MEDIA_TYPES[filename.rsplit(".", 1)[-1]]
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -13,7 +13,7 @@ from stockturn.errors import NotFound
 from stockturn.warehouse import Warehouse
 from stockturn.web.auth import User
 from stockturn.web.context import get_db, render, require, require_write
-from stockturn.web.pages._shared import data_state, jsonable
+from stockturn.web.pages._shared import data_state, download, jsonable
 from stockturn.web.queries import actions
 from stockturn.web.queries.actions import PLAN_ACTIONS, PLAN_STATUSES, PlanQuery
 
@@ -119,16 +119,8 @@ def api_purchase_orders(
 
         return JSONResponse(jsonable_encoder({"plan_run": run, "lines": jsonable(orders.to_dicts())}))
     if fmt == "csv":
-        return Response(
-            actions.purchase_orders_csv(orders),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="purchase-orders-{run}.csv"'},
-        )
-    return Response(
-        actions.purchase_orders_xlsx(orders, run),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="purchase-orders-{run}.xlsx"'},
-    )
+        return download(actions.purchase_orders_csv(orders), f"purchase-orders-{run}.csv")
+    return download(actions.purchase_orders_xlsx(orders, run), f"purchase-orders-{run}.xlsx")
 
 
 @router.get("/replenishment", response_class=HTMLResponse, include_in_schema=False)

@@ -16,7 +16,7 @@ import stockturn.analytics as an
 from stockturn.warehouse import Warehouse
 from stockturn.web.auth import User
 from stockturn.web.context import get_db, render, require, web_context
-from stockturn.web.pages._shared import aging_layers, choices, data_state, jsonable, masters, summary
+from stockturn.web.pages._shared import aging_layers, choices, data_state, download, jsonable, masters, summary
 from stockturn.web.pages._shared import history as history_all
 from stockturn.web.pages._shared import profit as profit_table
 from stockturn.web.queries import inventory
@@ -134,16 +134,8 @@ def api_skus_export(
     if fmt == "xlsx":
         buffer = io.BytesIO()
         matched.write_excel(buffer, worksheet="skus", autofit=True, freeze_panes=(1, 0))
-        return Response(
-            buffer.getvalue(),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="skus-{stamp}.xlsx"'},
-        )
-    return Response(
-        matched.write_csv().encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="skus-{stamp}.csv"'},
-    )
+        return download(buffer.getvalue(), f"skus-{stamp}.xlsx")
+    return download(matched.write_csv().encode("utf-8-sig"), f"skus-{stamp}.csv")
 
 
 @router.get("/skus", response_class=HTMLResponse, include_in_schema=False)
