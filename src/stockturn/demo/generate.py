@@ -45,7 +45,7 @@ def fx_rates(rng: np.random.Generator) -> pl.DataFrame:
     days = pl.date_range(date(2009, 11, 1), date(2012, 3, 31), eager=True)
     frames = []
     for currency, level, vol in (("GBP", 1.58, 0.004), ("EUR", 1.36, 0.004), ("CNY", 0.150, 0.001)):
-        walk = level * np.exp(np.cumsum(rng.normal(0, vol, days.len())) - np.linspace(0, 0, days.len()))
+        walk = level * np.exp(np.cumsum(rng.normal(0, vol, days.len())))
         frames.append(pl.DataFrame({"rate_date": days, "currency": currency, "quote_currency": "USD",
                                     "rate": np.round(walk, 5)}))
     return pl.concat(frames)
