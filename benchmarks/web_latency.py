@@ -79,7 +79,37 @@ def generate(path: Path, skus: int, days: int) -> dict[str, int]:
             WHERE s.warehouse_id <> 'CN-HOME' AND s.on_hand > 0
               AND hash(s.sku_id, s.warehouse_id, s.snapshot_date) % 100 < 45
             ORDER BY s.snapshot_date""")
-        counts = {t: int(wh.scalar(f"SELECT count(*) FROM {t}")) for t in ("sku", "stock_snapshot", "sales_line")}
+        # What a morning after `stockturn plan` looks like, so the detail page draws every chart: a finished
+        # forecast run (28 days x every selling location, nine quantiles), a plan run with an order line per
+        # third SKU-location, and a sea shipment in transit per tenth SKU.
+        con.execute("""INSERT INTO run (run_id, kind, as_of, started_at, finished_at) VALUES
+            ('bench-forecast', 'forecast', CAST($end AS DATE), TIMESTAMP '2024-06-30 06:00',
+             TIMESTAMP '2024-06-30 06:05'),
+            ('bench-plan', 'plan', CAST($end AS DATE), TIMESTAMP '2024-06-30 06:06',
+             TIMESTAMP '2024-06-30 06:07')""", {"end": params["end"]})
+        con.execute("""INSERT INTO forecast (run_id, sku_id, warehouse_id, ds, mean, quantiles)
+            SELECT 'bench-forecast', s.sku_id, w.warehouse_id, CAST($end AS DATE) + CAST(h AS INTEGER),
+                   m, map([0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995],
+                          [0, 0, m * 0.5, m * 0.7, m, m * 1.3, m * 1.5, m * 2.2, m * 2.8])
+            FROM sku s, warehouse w, range(1, 29) t(h),
+                 LATERAL (SELECT 0.5 + (hash(s.sku_id, w.warehouse_id) % 40) / 10.0 AS m)
+            WHERE w.warehouse_id <> 'CN-HOME'
+            ORDER BY s.sku_id, w.warehouse_id, 4""", {"end": params["end"]})
+        con.execute("""INSERT INTO plan_line (run_id, line_id, sku_id, warehouse_id, supplier_id, action, qty, mode,
+                                              order_by, ship_by, expected_arrival, cost, cash_needed, reason)
+            SELECT 'bench-plan', row_number() OVER (ORDER BY s.sku_id, w.warehouse_id), s.sku_id, w.warehouse_id,
+                   'SUP-1', 'order', 60, 'sea', CAST($end AS DATE) + 1, CAST($end AS DATE) + 8,
+                   CAST($end AS DATE) + 40, 180, 180, 'Stock and inbound 20 units cover 9 days at 2.1 a day.'
+            FROM sku s, warehouse w
+            WHERE w.warehouse_id <> 'CN-HOME' AND hash(s.sku_id, w.warehouse_id) % 3 = 0""", {"end": params["end"]})
+        con.execute("""INSERT INTO shipment (shipment_id, from_warehouse_id, to_warehouse_id, mode, ship_date, eta,
+                                             currency)
+            SELECT 'SH-' || sku_id, 'CN-HOME', 'FBA-US', 'sea', CAST($end AS DATE) - 10, CAST($end AS DATE) + 20,
+                   'USD' FROM sku WHERE hash(sku_id) % 10 = 0""", {"end": params["end"]})
+        con.execute("""INSERT INTO shipment_line (shipment_id, line_no, sku_id, qty)
+            SELECT 'SH-' || sku_id, 1, sku_id, 48 FROM sku WHERE hash(sku_id) % 10 = 0""")
+        counts = {t: int(wh.scalar(f"SELECT count(*) FROM {t}"))
+                  for t in ("sku", "stock_snapshot", "sales_line", "forecast", "plan_line", "shipment")}
         counts["sku_locations"] = int(wh.scalar(
             "SELECT count(*) FROM (SELECT DISTINCT sku_id, warehouse_id FROM stock_snapshot)"))
         con.execute("CHECKPOINT")

@@ -39,6 +39,22 @@ def test_edit_then_approve_a_plan_line_records_who_and_when(client: Client) -> N
     assert row.attrs["data-status"] == "approved" and "pat" in row.text()
 
 
+def test_an_edited_plan_quantity_shows_at_once_in_the_sku_projection(client: Client) -> None:
+    """The SKU page caches every SKU's arrivals; an edit made through the server must not be served stale."""
+    http = client("pat")
+    line = next(r for r in http.get("/api/plan").json()["lines"] if r["line_id"] == 1)
+
+    def planned() -> float:
+        arrivals = http.get(f"/api/skus/{line['sku_id']}").json()["projection"]["arrivals"]
+        return sum(a["qty"] for a in arrivals if a["kind"] == "plan" and a["warehouse_id"] == line["warehouse_id"])
+
+    before = planned()
+    assert before >= line["qty"] > 0
+    edit = http.post("/api/plan/1/qty", json={"qty": line["qty"] + 37}, headers={"X-CSRF-Token": _token(http)})
+    assert edit.status_code == 200
+    assert planned() == before + 37
+
+
 def test_audit_trail_and_purchase_orders_grouped_by_supplier(
     client: Client, seeded: tuple[Path, dict[str, Any]]
 ) -> None:

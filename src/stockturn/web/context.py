@@ -36,6 +36,7 @@ class WebContext:
     warm_enabled: bool = True
     warmers: list[threading.Thread] = field(default_factory=list)
     memo: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    writes: int = 0  # state-changing requests served: part of the cache key of data that edits change
 
     def remembered(self, name: str, seconds: float, compute: Callable[[], Any]) -> Any:
         """A small value (data version, whether users exist) reused for `seconds`. While the server runs it
@@ -50,6 +51,7 @@ class WebContext:
 
     def forget(self) -> None:
         self.memo.clear()
+        self.writes += 1
 
     def open_cursor(self) -> Warehouse:
         """A Warehouse on a new cursor. DuckDB 2 refuses (rather than waits) when two threads call the

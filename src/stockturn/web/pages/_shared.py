@@ -17,8 +17,10 @@ from stockturn.warehouse import Warehouse
 from stockturn.web.context import WebContext, web_context
 from stockturn.web.queries import common, inventory
 from stockturn.web.queries import sku as sku_queries
+from stockturn.web.queries.sku import BySku
 
 log = logging.getLogger("stockturn.web")
+RECENT_DAYS = 56  # the SKU page's forecast chart shows this many days of history before the forecast
 
 
 @dataclass(frozen=True)
@@ -60,26 +62,57 @@ def overview(ctx: WebContext, wh: Warehouse, state: DataState) -> dict[str, Any]
     return result
 
 
-def aging_layers(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
-    result: pl.DataFrame = ctx.cached(("aging", state.version), lambda: an.aging_layers(wh, state.as_of, ctx.settings))
+# Per-SKU frames for the detail page, each indexed by SKU once per data version (see BySku).
+def summary_by_sku(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    result: BySku = ctx.cached(("summary_by_sku", state.version), lambda: BySku.of(summary(ctx, wh, state)))
     return result
 
 
-def profit(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
-    period = an.resolve_period(wh, ctx.settings, None, state.as_of)
-    result: pl.DataFrame = ctx.cached(
-        ("profit", state.version), lambda: an.profit(wh, ctx.settings, by="sku", period=period)
+def aging_layers(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    result: BySku = ctx.cached(
+        ("aging", state.version), lambda: BySku.of(an.aging_layers(wh, state.as_of, ctx.settings))
     )
     return result
 
 
-def masters(ctx: WebContext, wh: Warehouse, state: DataState) -> dict[str, pl.DataFrame]:
-    result: dict[str, pl.DataFrame] = ctx.cached(("masters", state.version), lambda: sku_queries.masters_all(wh))
+def profit(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    period = an.resolve_period(wh, ctx.settings, None, state.as_of)
+    result: BySku = ctx.cached(
+        ("profit", state.version), lambda: BySku.of(an.profit(wh, ctx.settings, by="sku", period=period))
+    )
     return result
 
 
-def history(ctx: WebContext, wh: Warehouse, state: DataState) -> pl.DataFrame:
-    result: pl.DataFrame = ctx.cached(("history", state.version), lambda: sku_queries.history_all(wh, state.as_of))
+def masters(ctx: WebContext, wh: Warehouse, state: DataState) -> dict[str, BySku]:
+    result: dict[str, BySku] = ctx.cached(("masters", state.version), lambda: sku_queries.masters_all(wh))
+    return result
+
+
+def history(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    result: BySku = ctx.cached(("history", state.version), lambda: sku_queries.history_all(wh, state.as_of))
+    return result
+
+
+def recent_location_sales(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    result: BySku = ctx.cached(
+        ("recent_location_sales", state.version),
+        lambda: sku_queries.recent_location_sales_all(wh, state.as_of, RECENT_DAYS),
+    )
+    return result
+
+
+def fans(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    result: BySku = ctx.cached(("fans", state.version), lambda: sku_queries.fans_all(wh, state.forecast_run))
+    return result
+
+
+def arrivals(ctx: WebContext, wh: Warehouse, state: DataState) -> BySku:
+    """Inbound quantities of all SKUs; plan lines change without an import (edit, approve), so the key also
+    carries the count of the server's own writes."""
+    result: BySku = ctx.cached(
+        ("arrivals", state.version, str(ctx.writes)),
+        lambda: sku_queries.arrivals_all(wh, state.as_of, state.plan_run),
+    )
     return result
 
 
@@ -99,7 +132,18 @@ def warm(ctx: WebContext) -> threading.Thread | None:
         wh = ctx.open_cursor()
         try:
             state = state_for(ctx, wh)
-            for step in (summary, overview, aging_layers, profit, history, masters, warehouses):
+            for step in (
+                summary,
+                overview,
+                aging_layers,
+                profit,
+                history,
+                masters,
+                warehouses,
+                recent_location_sales,
+                fans,
+                arrivals,
+            ):
                 step(ctx, wh, state)
         except Exception:  # warming is an optimisation: a failure shows up again on the real request
             log.warning("warming the dashboard caches failed", exc_info=True)
@@ -146,5 +190,4 @@ _MEDIA_TYPES = {
 def download(body: bytes, filename: str) -> Response:
     """A file download (CSV or XLSX, by the name's extension) with its media type and attachment name."""
     media_type = _MEDIA_TYPES[filename.rsplit(".", 1)[-1]]
-    return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

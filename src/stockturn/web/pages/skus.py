@@ -16,7 +16,20 @@ import stockturn.analytics as an
 from stockturn.warehouse import Warehouse
 from stockturn.web.auth import User
 from stockturn.web.context import get_db, render, require, web_context
-from stockturn.web.pages._shared import aging_layers, choices, data_state, download, jsonable, masters, summary
+from stockturn.web.pages._shared import (
+    RECENT_DAYS,
+    aging_layers,
+    arrivals,
+    choices,
+    data_state,
+    download,
+    fans,
+    jsonable,
+    masters,
+    recent_location_sales,
+    summary,
+    summary_by_sku,
+)
 from stockturn.web.pages._shared import history as history_all
 from stockturn.web.pages._shared import profit as profit_table
 from stockturn.web.queries import inventory
@@ -178,10 +191,10 @@ def detail_data(request: Request, wh: Warehouse, sku_id: str) -> dict[str, Any]:
     ctx = web_context(request)
     state = data_state(request, wh)
     master = sku_queries.sku_master(masters(ctx, wh, state), sku_id)
-    locations = summary(ctx, wh, state).filter(pl.col("sku_id") == sku_id)
+    locations = summary_by_sku(ctx, wh, state).rows(sku_id)
     history = sku_queries.sales_history(history_all(ctx, wh, state), sku_id, state.as_of)
-    fans = sku_queries.forecast_fan(wh, sku_id, state.forecast_run)
-    projected = sku_queries.projection(wh, sku_id, state.as_of, state.plan_run, locations, fans)
+    fan = sku_queries.forecast_fan(fans(ctx, wh, state), sku_id)
+    projected = sku_queries.projection(arrivals(ctx, wh, state), sku_id, state.as_of, locations, fan)
     period = an.resolve_period(wh, ctx.settings, None, state.as_of)
     layers = aging_layers(ctx, wh, state)
     profit = profit_table(ctx, wh, state)
@@ -192,7 +205,7 @@ def detail_data(request: Request, wh: Warehouse, sku_id: str) -> dict[str, Any]:
         "locations": jsonable(locations.to_dicts()),
         "history": history.to_dict(as_series=False),
         "forecast_run": state.forecast_run,
-        "forecast": {w: f.to_dict(as_series=False) for w, f in fans.items()},
+        "forecast": {w: f.to_dict(as_series=False) for w, f in fan.items()},
         "plan_run": state.plan_run,
         "projection": projected,
         "aging": sku_queries.aging(layers, sku_id, ctx.settings),
@@ -239,14 +252,22 @@ def sku_page(
         "aging": data["aging"],
         "waterfall": data["waterfall"],
     }
-    fans = data["forecast"]
+    forecasts = data["forecast"]
     chosen = request.query_params.get("wh")
-    if fans:
-        if chosen not in fans:
+    if forecasts:
+        if chosen not in forecasts:
             by_sales = sorted(data["locations"], key=lambda r: -(r["units_sold"] or 0))
-            chosen = next((r["warehouse_id"] for r in by_sales if r["warehouse_id"] in fans), next(iter(fans)))
-        fan = fans[chosen]
-        recent = sku_queries.location_sales(wh, sku_id, str(chosen), data["as_of"], days=56)
+            chosen = next(
+                (r["warehouse_id"] for r in by_sales if r["warehouse_id"] in forecasts), next(iter(forecasts))
+            )
+        fan = forecasts[chosen]
+        recent = sku_queries.location_sales(
+            recent_location_sales(web_context(request), wh, data_state(request, wh)),
+            sku_id,
+            str(chosen),
+            data["as_of"],
+            days=RECENT_DAYS,
+        )
         charts["forecast"] = {
             "warehouse": chosen,
             "history_days": _iso(recent["day"].to_list()),
@@ -255,5 +276,5 @@ def sku_page(
             **{k: v for k, v in fan.items() if k != "ds"},
         }
     return render(
-        request, "sku_detail.html", user, data=data, charts=charts, fan_warehouses=list(fans), fan_warehouse=chosen
+        request, "sku_detail.html", user, data=data, charts=charts, fan_warehouses=list(forecasts), fan_warehouse=chosen
     )
