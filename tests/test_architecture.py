@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "stockturn"
 
-BASE = {"errors", "settings", "__init__"}
+BASE = {"errors", "settings", "phrases", "__init__"}
 # package -> the stockturn packages it may import (besides BASE and itself)
 ALLOWED = {
     "warehouse": set(),

@@ -92,6 +92,9 @@ def test_switching_to_chinese_translates_the_pages(reader: Client) -> None:
     assert "数据截至" in tree.find(id="sku-table").text()
     overview = parse(http.get("/").text)
     assert "库存周转率" in overview.text()
+    alerts = http.get("/alerts").text  # texts the analytics wrote in English read in Chinese
+    assert "仅剩" in alerts or "可售" in alerts
+    assert "days of cover" not in alerts and "Order or transfer" not in alerts
     assert (
         http.get("/lang/en", params={"next": "https://evil.example/"}, follow_redirects=False).headers["location"]
         == "/"

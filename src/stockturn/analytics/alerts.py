@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from stockturn import phrases as P
 from stockturn.analytics._sql import query
 from stockturn.analytics.aging import aging_layers
 from stockturn.analytics.base import base_facts
@@ -62,21 +63,19 @@ def stockout_risk(loc: pl.DataFrame, leads: pl.DataFrame, settings: Settings) ->
              & (pl.col("position_cover") < pl.col("lead_time_days") + review))
     need = (pl.col("demand_rate") * (pl.col("lead_time_days") + review)
             - pl.col("ending_available") - pl.col("ending_transit_units")).ceil()
-    source = pl.when(pl.col("cover_from_forecast") > 0.5).then(pl.lit("forecast")).otherwise(
-        pl.lit(f"average of the last {settings.cover_lookback_days} days"))
+    source = pl.when(pl.col("cover_from_forecast") > 0.5).then(pl.lit(P.DEMAND_FROM_FORECAST.en)).otherwise(
+        pl.lit(P.DEMAND_FROM_AVERAGE.en.format(settings.cover_lookback_days)))
     return frame.select(
         pl.lit("stockout_risk").alias("alert_type"),
         pl.when((pl.col("ending_available") <= 0) | (pl.col("position_cover") < pl.col("lead_time_days")))
         .then(pl.lit("critical")).otherwise(pl.lit("warning")).alias("severity"),
         "sku_id", "warehouse_id",
-        pl.format("{} at {}: {} days of cover left", "sku_id", "warehouse_id", _fmt(pl.col("days_of_cover"), 1))
+        pl.format(P.STOCKOUT_WHAT.en, "sku_id", "warehouse_id", _fmt(pl.col("days_of_cover"), 1))
         .alias("what"),
-        pl.format("{} units available and {} in transit at {} units/day expected demand ({}); replenishment "
-                  "takes {} days lead time + {} days review period", _fmt(pl.col("ending_available")),
+        pl.format(P.STOCKOUT_WHY.en, _fmt(pl.col("ending_available")),
                   _fmt(pl.col("ending_transit_units")), _fmt(pl.col("demand_rate"), 2), source,
                   _fmt(pl.col("lead_time_days")), pl.lit(str(review))).alias("why"),
-        pl.format("Order or transfer at least {} units now; if lead time exceeds cover, ship part by a faster "
-                  "mode", _fmt(need)).alias("action"),
+        pl.format(P.STOCKOUT_ACTION.en, _fmt(need)).alias("action"),
     )
 
 
@@ -93,12 +92,12 @@ def overstock(loc: pl.DataFrame, classes: pl.DataFrame, settings: Settings) -> p
         pl.when(pl.col("days_of_cover") > 2 * pl.col("limit")).then(pl.lit("warning")).otherwise(pl.lit("info"))
         .alias("severity"),
         "sku_id", "warehouse_id",
-        pl.format("{} at {}: {} days of cover, above the {}-day limit for class {}", "sku_id", "warehouse_id",
+        pl.format(P.OVERSTOCK_WHAT.en, "sku_id", "warehouse_id",
                   _fmt(pl.col("days_of_cover")), _fmt(pl.col("limit")), "abc").alias("what"),
-        pl.format("{} units available at {} units/day expected demand; worth {} at landed cost",
+        pl.format(P.OVERSTOCK_WHY.en,
                   _fmt(pl.col("ending_available")), _fmt(pl.col("demand_rate"), 2), _fmt(pl.col("ending_value")))
         .alias("why"),
-        pl.format("Pause replenishment; move or promote about {} excess units", _fmt(excess)).alias("action"),
+        pl.format(P.OVERSTOCK_ACTION.en, _fmt(excess)).alias("action"),
     )
 
 
@@ -113,11 +112,11 @@ def aging_tier(layers: pl.DataFrame, as_of: date, settings: Settings) -> pl.Data
         pl.lit("aging_tier").alias("alert_type"),
         pl.when(pl.col("extra") >= 100).then(pl.lit("warning")).otherwise(pl.lit("info")).alias("severity"),
         "sku_id", "warehouse_id",
-        pl.format("{} at {}: {} units enter the next aged-inventory surcharge tier in {} days", "sku_id",
+        pl.format(P.AGING_WHAT.en, "sku_id",
                   "warehouse_id", _fmt(pl.col("units")), _fmt(pl.col("days"))).alias("what"),
-        pl.format("FIFO layers received from {} will cost about {} more per month once older", "received",
+        pl.format(P.AGING_WHY.en, "received",
                   _fmt(pl.col("extra"), 2)).alias("why"),
-        pl.format("Sell through, remove or move these units before {}",
+        pl.format(P.AGING_ACTION.en,
                   (pl.lit(as_of) + pl.duration(days=pl.col("days"))).cast(pl.String)).alias("action"),
     )
 
@@ -132,11 +131,11 @@ def turnover_slowing(current: pl.DataFrame, previous: pl.DataFrame, window: int,
     drop = ((1 - pl.col("turnover") / pl.col("prev")) * 100).round(0).cast(pl.Int64).cast(pl.String)
     return frame.select(
         pl.lit("turnover_slowing").alias("alert_type"), pl.lit("warning").alias("severity"), *keys,
-        pl.format("{} at {}: turnover down {}% against the previous {} days", "sku_id", "warehouse_id", drop,
+        pl.format(P.TURNOVER_WHAT.en, "sku_id", "warehouse_id", drop,
                   pl.lit(str(window))).alias("what"),
-        pl.format("Turnover {} (COGS {} over average stock {}) against {} before", _fmt(pl.col("turnover"), 2),
+        pl.format(P.TURNOVER_WHY.en, _fmt(pl.col("turnover"), 2),
                   _fmt(pl.col("cogs")), _fmt(pl.col("avg_inventory_value")), _fmt(pl.col("prev"), 2)).alias("why"),
-        pl.lit("Check demand and price; slow the next order or move stock to where it sells").alias("action"),
+        pl.lit(P.TURNOVER_ACTION.en).alias("action"),
     )
 
 
@@ -146,9 +145,9 @@ def receivable_overdue(items: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         pl.lit("receivable_overdue").alias("alert_type"),
         pl.when(pl.col("days_past_due") > 30).then(pl.lit("critical")).otherwise(pl.lit("warning")).alias("severity"),
         pl.lit(None, pl.String).alias("sku_id"), pl.lit(None, pl.String).alias("warehouse_id"),
-        pl.format("{} from {} is {} days overdue", "doc_id", "party", _fmt(pl.col("days_past_due"))).alias("what"),
-        pl.format("{} open, due {}", _fmt(pl.col("open_amount"), 2), pl.col("due_date").cast(pl.String)).alias("why"),
-        pl.format("Chase {} for payment or open a case with the marketplace", "party").alias("action"),
+        pl.format(P.RECEIVABLE_WHAT.en, "doc_id", "party", _fmt(pl.col("days_past_due"))).alias("what"),
+        pl.format(P.RECEIVABLE_WHY.en, _fmt(pl.col("open_amount"), 2), pl.col("due_date").cast(pl.String)).alias("why"),
+        pl.format(P.RECEIVABLE_ACTION.en, "party").alias("action"),
     )
 
 

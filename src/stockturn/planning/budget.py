@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from stockturn import phrases as P
 from stockturn.errors import InputError
 from stockturn.planning.forecast_input import ForecastArrays, window_moments
 from stockturn.planning.textbook import gamma_loss
@@ -157,17 +158,19 @@ def optimise_budget(
     # value per unit of cash of the first unit not bought on each line
     first_cut = np.argmin(np.where(np.cumsum(width, axis=1) <= chosen[:, None] + 1e-9, 1, 0), axis=1)
     next_ratio = ratio[np.arange(n), first_cut]
+    kept_head, kept_tail = P.BUDGET_KEPT.en.split("{}")
+    cut_head, cut_middle, cut_tail = P.BUDGET_CUT.en.split("{}")
     reason = np.where(
         fully,
-        np.char.add("kept in full: its last units return ",
-                    np.char.add(np.char.mod("%.2f", ratio[:, -1]), " per unit of cash")),
+        np.char.add(kept_head, np.char.add(np.char.mod("%.2f", ratio[:, -1]), kept_tail)),
         np.char.add(
-            np.char.add("cut: the next units return ", np.char.mod("%.2f", next_ratio)),
-            np.char.add(" per unit of cash, below the budget's cut-off ", np.char.mod("%.2f", cutoff)),
+            np.char.add(cut_head, np.char.mod("%.2f", next_ratio)),
+            np.char.add(cut_middle, np.char.add(np.char.mod("%.2f", cutoff), cut_tail)),
         ),
     )
-    reason = np.where(next_ratio <= 0, "cut: the next units are more likely to sit unsold than to sell", reason)
-    reason = np.where(fully, reason, np.where(chosen == 0, np.char.add("dropped; ", reason), reason))
+    reason = np.where(next_ratio <= 0, P.BUDGET_UNSOLD.en, reason)
+    dropped_head = P.BUDGET_DROPPED.en.removesuffix("{}")
+    reason = np.where(fully, reason, np.where(chosen == 0, np.char.add(dropped_head, reason), reason))
     out = lines.drop("_earlier", "unique_id").with_columns(
         qty_chosen=pl.Series(chosen),
         qty_cut=pl.Series(col["qty"] - chosen),

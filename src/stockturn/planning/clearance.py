@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from stockturn import phrases as P
 from stockturn.errors import InputError
 
 REQUIRED = ("sku_id", "warehouse_id", "on_hand", "daily", "unit_cost")
@@ -56,21 +57,21 @@ def clearance_candidates(
         new_price=pl.col("unit_price") * (1 - pl.col("markdown")),
         tied_cost=pl.col("excess") * pl.col("unit_cost"),
     )
-    reason = pl.format(
-        "{} units, {} a day: {} will not sell within {} days{}.",
-        pl.col("on_hand").cast(pl.Int64), pl.col("daily").round(2), pl.col("excess").cast(pl.Int64),
-        pl.col("window_days").round(0).cast(pl.Int64),
+    values = (pl.col("on_hand").cast(pl.Int64), pl.col("daily").round(2), pl.col("excess").cast(pl.Int64),
+              pl.col("window_days").round(0).cast(pl.Int64))
+    reason = (
         pl.when(pl.col("days_to_next_tier").is_not_null() & (pl.col("days_to_next_tier") < sell_within_days))
-        .then(pl.lit(" (before the next aging surcharge tier)")).otherwise(pl.lit("")),
+        .then(pl.format(P.CLEAR_BEFORE_TIER.en, *values))
+        .otherwise(pl.format(P.CLEAR.en, *values))
     )
     price_text = (
         pl.when(pl.col("markdown").is_null())
-        .then(pl.lit(" No price data: set a price to size the markdown."))
+        .then(pl.lit(P.CLEAR_NO_PRICE.en))
         .when(pl.col("clears"))
-        .then(pl.format(" A {}% markdown (to {}) clears it in time at elasticity {}.",
+        .then(pl.format(P.CLEAR_MARKDOWN.en,
                         (pl.col("markdown") * 100).round(0).cast(pl.Int64), pl.col("new_price").round(2),
                         pl.lit(elasticity)))
-        .otherwise(pl.format(" Even {}% off does not clear it: consider removal, liquidation or a bundle.",
+        .otherwise(pl.format(P.CLEAR_NOT_ENOUGH.en,
                              (pl.col("markdown") * 100).round(0).cast(pl.Int64)))
     )
     return frame.with_columns(reason=pl.concat_str([reason, price_text])).select(

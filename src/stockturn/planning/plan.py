@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from stockturn import phrases as P
 from stockturn.errors import InputError
 from stockturn.planning.forecast_input import forecast_arrays, window_moments
 from stockturn.planning.lead_time import Closure, latest_order_dates
@@ -249,33 +250,33 @@ def _finish(lines: pl.DataFrame, today: dt.date) -> pl.DataFrame:
         .otherwise(None),
     )
     stock_text = pl.format(
-        "Stock and inbound {} units cover {} days at {} a day",
+        P.PLAN_STOCK.en,
         pl.col("position").round(0).cast(pl.Int64), pl.col("days_to_stockout").fill_null(999).cast(pl.Int64),
         pl.col("daily").round(2),
     )
     out_text = pl.when(pl.col("projected_stockout").is_not_null()).then(
-        pl.format(" (runs out {}).", pl.col("projected_stockout"))
-    ).otherwise(pl.lit(" (no stockout in the horizon)."))
+        pl.format(P.PLAN_RUNS_OUT.en, pl.col("projected_stockout"))
+    ).otherwise(pl.lit(P.PLAN_NO_STOCKOUT.en))
     level_text = pl.format(
-        " Class {} targets {}% fill: order up to {} over {} days of lead time + review.",
+        P.PLAN_LEVEL.en,
         pl.col("klass"), (pl.col("target") * 100).round(0).cast(pl.Int64), pl.col("order_up_to").cast(pl.Int64),
         pl.col("lead_days").round(0).cast(pl.Int64),
     )
-    round_text = pl.when(pl.col("moq") > 1).then(pl.format(" MOQ {}, case {}.", pl.col("moq").cast(pl.Int64),
+    round_text = pl.when(pl.col("moq") > 1).then(pl.format(P.PLAN_ROUNDING.en, pl.col("moq").cast(pl.Int64),
                                                             pl.col("case_pack").cast(pl.Int64))).otherwise(pl.lit(""))
     late_text = pl.when(pl.col("late_days") > 0).then(
-        pl.format(" Even ordered now, {} arrives {} days after the stockout.", pl.col("primary_mode"),
+        pl.format(P.PLAN_LATE.en, pl.col("primary_mode"),
                   pl.col("late_days").cast(pl.Int64))
     ).otherwise(pl.lit(""))
     mode_text = (
         pl.when(pl.col("bridge"))
-        .then(pl.format(" Air bridge: extra freight {} < margin saved {}; the rest goes by the cheap lane.",
+        .then(pl.format(P.PLAN_AIR_BRIDGE.en,
                         pl.col("extra_freight").round(2), pl.col("saved_margin").round(2)))
         .when(pl.col("split"))
-        .then(pl.format(" Split: a bridge flies ahead (extra freight {} < margin saved {}).",
+        .then(pl.format(P.PLAN_SPLIT.en,
                         pl.col("extra_freight").round(2), pl.col("saved_margin").round(2)))
         .when(pl.col("late_days") > 0)
-        .then(pl.format(" Flying a bridge would cost {} extra for {} margin: not worth it.",
+        .then(pl.format(P.PLAN_NO_BRIDGE.en,
                         pl.col("extra_freight").round(2), pl.col("saved_margin").round(2)))
         .otherwise(pl.lit(""))
     )

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from stockturn import phrases as P
 from stockturn.errors import InputError, NotFound
 from stockturn.planning.budget import BudgetResult, optimise_budget
 from stockturn.planning.clearance import clearance_candidates
@@ -196,7 +197,7 @@ def run_plan(wh: Warehouse, settings: Settings, *, as_of: dt.date | None = None,
         share = pl.col("qty_chosen") / pl.col("qty")
         lines = budget_result.lines.with_columns(
             qty=pl.col("qty_chosen"), cost=pl.col("cost") * share, cash_needed=pl.col("cash_needed") * share,
-            reason=pl.col("reason") + " Budget: " + pl.col("budget_reason") + ".",
+            reason=pl.concat_str([pl.col("reason"), pl.format(P.BUDGET.en, pl.col("budget_reason"))]),
         )
     stock = (inputs["all_positions"]
              .join(forecast.group_by("unique_id").agg(daily=pl.col("mean").mean())

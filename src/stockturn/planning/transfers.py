@@ -13,6 +13,7 @@ import highspy
 import numpy as np
 import polars as pl
 
+from stockturn import phrases as P
 from stockturn.errors import InputError
 
 STOCK_COLUMNS = ("sku_id", "warehouse_id", "on_hand", "daily", "unit_margin")
@@ -106,8 +107,7 @@ def plan_transfers(
         cost=pl.col("qty") * pl.col("cost_per_unit"),
         margin_saved=pl.col("qty") * pl.col("unit_margin"),
         reason=pl.format(
-            "{} holds more than {} days of cover; {} has {} units ({} days) and its own stock arrives later. "
-            "Moving {} by {} ({} days) costs {} and saves {} of margin.",
+            P.TRANSFER.en,
             "from_warehouse_id", pl.lit(int(keep_days)), "to_warehouse_id", pl.col("dest_on_hand").cast(pl.Int64),
             (pl.col("dest_on_hand") / pl.col("daily")).round(0).cast(pl.Int64), pl.col("qty").cast(pl.Int64),
             "mode", pl.col("transit_days").round(0).cast(pl.Int64), (pl.col("qty") * pl.col("cost_per_unit")).round(2),

@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from stockturn.phrases import localise
+
 LOCALES = ("en", "zh-CN")
 DEFAULT_LOCALE = "en"
 LANG_COOKIE = "stockturn_lang"
@@ -64,6 +66,10 @@ class Translator:
             return "–"
         key = f"{prefix}.{value}"
         return catalogue(self.locale).get(key) or catalogue(DEFAULT_LOCALE).get(key) or value
+
+    def text(self, value: str | None) -> str:
+        """A sentence stockturn wrote into its data (alert, plan reason) in this locale (stockturn.phrases)."""
+        return localise(value, self.locale) or "–"
 
     # --- numbers -------------------------------------------------------------------------------
     def num(self, value: float | int | None, digits: int = 0) -> str:
