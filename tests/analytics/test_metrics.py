@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -12,7 +13,7 @@ from numpy.testing import assert_allclose
 from stockturn import analytics as an
 from stockturn.analytics.period import Period
 from stockturn.settings import Settings, StorageRule
-from stockturn.warehouse import Warehouse
+from stockturn.warehouse import Warehouse, open_warehouse
 from stockturn.warehouse.fx import FxRateMissing
 
 TEN_DAYS = Period(day(1), day(10))
@@ -208,4 +209,25 @@ def test_lean_turnover_scope_also_names_missing_rates(tiny: Callable[[], Warehou
         snapshots(wh, "A", "W1", [10.0] * 10)
         sales(wh, [sale("A", 4, 1, 20.0, currency="GBP")])
     with pytest.raises(FxRateMissing, match=r"GBP on 1 day\(s\) from 2024-01-04 to 2024-01-04"):
-        an.metrics(wh, Settings(), by="sku", period=TEN_DAYS, with_previous=False, only=["turnover"])
+        an.metrics(wh, Settings(), by="sku", period=TEN_DAYS, with_previous=False, only=["turnover", "revenue"])
+    # turnover alone needs no rate for the sale's currency: COGS is at landed cost in the base currency
+    lean = an.metrics(wh, Settings(), by="sku", period=TEN_DAYS, with_previous=False, only=["turnover", "cogs"])
+    assert lean["cogs"].to_list() == [10.0]  # 1 unit at landed cost 8 + 1.5 + 0.5
+
+
+def test_lean_scopes_equal_the_full_computation(demo_warehouse: Path) -> None:
+    with open_warehouse(demo_warehouse, read_only=True) as wh:
+        settings = Settings()
+        for by in ("sku-warehouse", "category", "company"):
+            full = an.metrics(wh, settings, by=by, period="90d", with_previous=False)
+            for only in (list(an.INVENTORY_METRICS), list(an.TURNOVER_METRICS)):
+                lean = an.metrics(wh, settings, by=by, period="90d", with_previous=False, only=only)
+                keys = [c for c in lean.columns if c not in only]
+                assert full.height == lean.height
+                joined = (full.select(*keys, *only).join(lean, on=keys, how="inner", suffix="_lean", nulls_equal=True)
+                          if keys else pl.concat([full.select(only), lean.rename(lambda c: f"{c}_lean")],
+                                                 how="horizontal"))
+                assert joined.height == full.height
+                for metric in only:
+                    assert_allclose(joined[f"{metric}_lean"].fill_null(-1).to_numpy(),
+                                    joined[metric].fill_null(-1).to_numpy(), rtol=1e-9, err_msg=f"{by} {metric}")

@@ -16,7 +16,16 @@ from stockturn.analytics.alerts import compute_alerts, run_alerts, stored_alerts
 from stockturn.analytics.base import base_facts
 from stockturn.analytics.cash import CashCycle, aging_buckets, cash_cycle, cash_tied_up, open_items
 from stockturn.analytics.classify import abc_xyz, slow_dead_stock
-from stockturn.analytics.definitions import GRAINS, METRICS, TURNOVER_METRICS, Metric, compare, compute, grain
+from stockturn.analytics.definitions import (
+    GRAINS,
+    INVENTORY_METRICS,
+    METRICS,
+    TURNOVER_METRICS,
+    Metric,
+    compare,
+    compute,
+    grain,
+)
 from stockturn.analytics.period import Period, parse_period
 from stockturn.analytics.profit import UnitEconomics, profit_waterfall, unit_economics, waterfall_steps
 from stockturn.errors import StockturnError
@@ -26,6 +35,7 @@ from stockturn.warehouse import Warehouse
 __all__ = [
     "GRAINS",
     "METRICS",
+    "INVENTORY_METRICS",
     "TURNOVER_METRICS",
     "CashCycle",
     "FactsCache",
@@ -103,10 +113,15 @@ def metrics(wh: Warehouse, settings: Settings, *, by: str = "company", period: s
     """Every metric of docs/metrics.md at grain `by` over `period`, with `<m>_prev`, `<m>_change` and a
     `trend` text against the previous period for the main metrics. Pass the same `cache` dict to several
     calls (other grains, same periods) to scan the facts once. `only` (metric names) returns just those
-    columns, and reads the facts in one lean pass when they are all turnover metrics (TURNOVER_METRICS)."""
+    columns, and reads the facts in one lean pass when they are all turnover metrics (TURNOVER_METRICS), a
+    leaner one still when they need no revenue (INVENTORY_METRICS)."""
     current = resolve_period(wh, settings, period, as_of)
-    lean = only is not None and set(only) <= set(TURNOVER_METRICS) and "channel_id" not in grain(by).keys
-    scope = "turnover" if lean else "all"
+    scope = "all"
+    if only is not None and "channel_id" not in grain(by).keys:  # the lean passes have no channel split
+        if set(only) <= set(INVENTORY_METRICS):
+            scope = "inventory"
+        elif set(only) <= set(TURNOVER_METRICS):
+            scope = "turnover"
     frame = compute(_facts(wh, current, settings, cache, scope), by, current.days)
     if only is not None:
         frame = frame.select(*grain(by).keys, *only)

@@ -72,6 +72,8 @@ def _month_ends(period: Period) -> list[tuple[date, float]]:
 # Measures the "turnover" scope computes (sales, COGS and inventory); every other measure is 0 there.
 TURNOVER_MEASURES = ("units_sold", "gross_units", "units_returned", "gross_revenue", "refunds", "revenue", "cogs",
                      "unit_days", "value_days", "ending_units", "ending_available", "ending_value")
+# Measures the "inventory" scope computes (no revenue, so no currency conversion of sales; no ending stock).
+INVENTORY_MEASURES = ("units_sold", "gross_units", "units_returned", "cogs", "unit_days", "value_days")
 
 
 def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str = "all") -> pl.DataFrame:
@@ -79,13 +81,14 @@ def base_facts(wh: Warehouse, period: Period, settings: Settings, *, scope: str 
 
     scope "turnover" computes only TURNOVER_MEASURES, per SKU-location (channel ''), in one pass over the
     snapshots: what turnover, DIO, GMROI, margin and sell-through need, without availability, holding
-    cost and aging (the others stay 0)."""
+    cost and aging (the others stay 0). Scope "inventory" computes only INVENTORY_MEASURES (units sold,
+    COGS and stock-days: turnover and DIO), without revenue, its currency conversion or ending stock."""
     base = settings.base_currency
     age = settings.fx_max_age_days
     look = settings.cover_lookback_days
     n_snap, last_day = snapshot_calendar(wh, period)
-    if scope == "turnover":
-        return _turnover_facts(wh, period, settings, n_snap, last_day)
+    if scope in ("turnover", "inventory"):
+        return _turnover_facts(wh, period, settings, n_snap, last_day, money=scope == "turnover")
     scan_start = min(period.start, period.end - timedelta(days=look - 1))
     days = period.days
     scale = days / n_snap if n_snap else 0.0  # unit-days per snapshot row
@@ -326,7 +329,7 @@ def ending_sql(last: str) -> str:
 
 
 def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: int,
-                    last_day: date | None) -> pl.DataFrame:
+                    last_day: date | None, *, money: bool = True) -> pl.DataFrame:
     base, age = settings.base_currency, settings.fx_max_age_days
     scale = period.days / n_snap if n_snap else 0.0
     params: dict[str, Any] = {"start": period.start, "end": period.end}
@@ -334,7 +337,16 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
                    "WHERE ordered_at >= $start AND ordered_at < $end + INTERVAL 1 DAY")
     require_rates(wh, "SELECT valid_from AS day, currency FROM unit_cost", base, what="unit costs",
                   max_age_days=age)
-    last = lit(last_day) if last_day else "NULL::DATE"
+    last = lit(last_day) if last_day and money else "NULL::DATE"
+    lines = ("SELECT sku_id, coalesce(warehouse_id, '') AS warehouse_id, CAST(ordered_at AS DATE) AS day, currency, "
+             "qty, unit_price, line_type FROM sales_line WHERE sku_id IS NOT NULL "
+             "AND line_type IN ('product', 'return') AND ordered_at >= $start "
+             "AND ordered_at < $end + INTERVAL 1 DAY")
+    # without money measures, the lines need no exchange rate: COGS is in the cost CTE's base currency
+    sales_source = converted_sql(lines, base, max_age_days=age) if money else f"SELECT *, 1.0 AS fx FROM ({lines})"
+    revenue = ("""coalesce(sum(qty * unit_price * fx) FILTER (line_type = 'product'), 0) AS gross_revenue,
+               coalesce(-sum(qty * unit_price * fx) FILTER (line_type = 'return'), 0) AS refunds,"""
+               if money else "0.0 AS gross_revenue, 0.0 AS refunds,")
     sql = f"""
     WITH cost AS ({landed_cost_sql(base, age)}),
     stock AS (
@@ -348,14 +360,9 @@ def _turnover_facts(wh: Warehouse, period: Period, settings: Settings, n_snap: i
         SELECT s.sku_id, s.warehouse_id,
                sum(qty) AS units_sold, coalesce(sum(qty) FILTER (line_type = 'product'), 0) AS gross_units,
                coalesce(-sum(qty) FILTER (line_type = 'return'), 0) AS units_returned,
-               coalesce(sum(qty * unit_price * fx) FILTER (line_type = 'product'), 0) AS gross_revenue,
-               coalesce(-sum(qty * unit_price * fx) FILTER (line_type = 'return'), 0) AS refunds,
+               {revenue}
                sum(qty * coalesce(c.landed, 0)) AS cogs, count(*) FILTER (fx IS NULL) AS missing_fx
-          FROM ({converted_sql(
-            "SELECT sku_id, coalesce(warehouse_id, '') AS warehouse_id, CAST(ordered_at AS DATE) AS day, currency, "
-            "qty, unit_price, line_type FROM sales_line WHERE sku_id IS NOT NULL "
-            "AND line_type IN ('product', 'return') AND ordered_at >= $start "
-            "AND ordered_at < $end + INTERVAL 1 DAY", base, max_age_days=age)}) s
+          FROM ({sales_source}) s
           LEFT JOIN cost c ON {cost_on('c', 's.sku_id', 's.day')}
          GROUP BY ALL)
     SELECT coalesce(st.sku_id, sa.sku_id) AS sku_id, coalesce(st.warehouse_id, sa.warehouse_id) AS warehouse_id,

@@ -108,6 +108,9 @@ METRIC_BY_NAME = {m.name: m for m in METRICS}
 TURNOVER_METRICS = ("units_sold", "units_returned", "revenue", "cogs", "gross_margin", "gross_margin_pct",
                     "avg_inventory_units", "avg_inventory_value", "ending_units", "ending_value", "turnover",
                     "turnover_annualised", "dio", "sell_through", "gmroi", "gmroi_annualised")
+# ... and from its "inventory" scope (base.INVENTORY_MEASURES): COGS and stock-days only.
+INVENTORY_METRICS = ("units_sold", "units_returned", "cogs", "avg_inventory_units", "avg_inventory_value",
+                     "turnover", "turnover_annualised", "dio")
 
 # Holding cost and profit waterfall (docs/metrics.md, "Cost of holding" and "Net profit").
 HOLDING_PARTS = ["storage_cost", "aged_surcharge", "capital_cost", "obsolescence_cost", "insurance_cost",
