@@ -43,7 +43,8 @@ def test_concatenated_fragments_and_nested_values() -> None:
     )
     zh = P.localise(reason, "zh-CN")
     assert zh == (
-        "库存及在途 120 件，按每天 13.33 件可售 9 天（2026-12-01 断货）。A 类目标满足率 98%：按 45 天提前期 + 检查周期补到 640 件。"
+        "库存及在途 120 件，按每天 13.33 件可售 9 天（2026-12-01 断货）。"
+        "A 类目标满足率 98%：按 45 天提前期 + 检查周期补到 640 件。"
         "即使现在下单，海运也要在断货后 12 天才到。空运过桥：额外运费 35.5 < 挽回毛利 180.25；其余走便宜的线路。"
         "预算：整行取消；削减：后面几件每单位资金回报 1.25，低于预算的门槛 1.4。"
     )
@@ -59,8 +60,9 @@ def test_every_alert_of_the_demo_reads_in_chinese(demo_warehouse: Path) -> None:
         as_of = wh.scalar("SELECT max(snapshot_date) FROM stock_snapshot")
         assert isinstance(as_of, date)
         alerts = an.compute_alerts(wh, as_of - timedelta(days=30), Settings())
-        known = {str(v) for v in wh.frame("SELECT sku_id AS v FROM sku UNION SELECT warehouse_id FROM warehouse "
-                                           "UNION SELECT doc_id FROM receivable UNION SELECT counterparty FROM receivable")["v"]}
+        ids = wh.frame("SELECT sku_id AS v FROM sku UNION SELECT warehouse_id FROM warehouse "
+                       "UNION SELECT doc_id FROM receivable UNION SELECT counterparty FROM receivable")
+        known = {str(v) for v in ids["v"]}
     assert set(alerts["alert_type"]) >= {"stockout_risk", "overstock"}
     for row in alerts.iter_rows(named=True):
         for column in ("what", "why", "action"):

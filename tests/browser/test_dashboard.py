@@ -120,3 +120,10 @@ def test_switch_to_chinese(page: Any) -> None:
     page.wait_for_selector("#chart-trend canvas")
     assert "库存周转率" in page.locator("#kpis").inner_text()
     shot(page, "07-overview-zh")
+    page.goto("/replenishment")  # plan reasons and alert texts are written in English, read in Chinese
+    assert "库存及在途" in page.locator("main").inner_text()
+    shot(page, "08-replenishment-zh")
+    page.goto("/alerts")
+    text = page.locator("main").inner_text()
+    assert "可售" in text and "days of cover" not in text
+    shot(page, "09-alerts-zh")

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 import stockturn.analytics as an
+from stockturn import phrases as P
 from stockturn.settings import Settings
 from stockturn.warehouse import finish_run, insert_frame, open_warehouse, start_run
 from stockturn.web.auth import add_user
@@ -66,7 +67,9 @@ def seed(path: Path, *, users: bool = True) -> dict[str, object]:
                     "cost": 500.0 * line_id,
                     "cash_needed": 150.0 * line_id,
                     "cash_date": asof,
-                    "reason": f"cover below lead time for {sku}",
+                    # reasons as the planner writes them (stockturn.phrases), so pages can show them in Chinese
+                    "reason": P.PLAN_STOCK.en.format(40 * line_id, 12, 3.25) + P.PLAN_RUNS_OUT.en.format("2011-12-21")
+                    + P.PLAN_LEVEL.en.format("A", 98, 240 * line_id + 40, 65),
                     "status": "proposed",
                 }
             )
@@ -89,7 +92,7 @@ def seed(path: Path, *, users: bool = True) -> dict[str, object]:
                 "cost": 80.0,
                 "cash_needed": 80.0,
                 "cash_date": asof,
-                "reason": "surplus at 3PL-US, deficit at FBA-US",
+                "reason": P.TRANSFER.en.format("3PL-US", 120, "FBA-US", 3, 1, 40, "truck", 5, 80.0, 196.0),
                 "status": "proposed",
             }
         )

@@ -34,8 +34,8 @@ from stockturn.warehouse import Warehouse
 
 __all__ = [
     "GRAINS",
-    "METRICS",
     "INVENTORY_METRICS",
+    "METRICS",
     "TURNOVER_METRICS",
     "CashCycle",
     "FactsCache",
