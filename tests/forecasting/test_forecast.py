@@ -177,3 +177,23 @@ def test_any_history_length_works(panel: Callable[..., pl.DataFrame]) -> None:
         res = forecast(panel(3, days, 4.0), horizon=7, params=FAST)
         assert res.frame.height == 21
         assert np.isfinite(res.frame["mean"].to_numpy()).all()
+
+
+def test_a_quiet_month_does_not_forecast_zero_for_an_item_that_still_sells(
+    panel: Callable[..., pl.DataFrame],
+) -> None:
+    # S00 sold ~3/day until 40 days ago, then nothing: its 28-day backtest is all zeros, where seasonal naive
+    # scores a perfect MSE of 0. A flat zero would never reorder it; it sold within 91 days, so the global
+    # model forecasts it. S01 has sold nothing for 200 days: zero is a fair forecast there.
+    hist = panel(10, 400, 3.0, seed=5)
+    last = hist["ds"].max()
+    assert isinstance(last, dt.date)
+    quiet = (pl.col("unique_id") == "S00@WH") & (pl.col("ds") > last - dt.timedelta(days=40))
+    dead = (pl.col("unique_id") == "S01@WH") & (pl.col("ds") > last - dt.timedelta(days=200))
+    hist = hist.with_columns(y=pl.when(quiet | dead).then(0.0).otherwise(pl.col("y")))
+    result = forecast(hist, horizon=14, params=FAST, candidates=("seasonal_naive",))
+    models = dict(zip(result.models["unique_id"], result.models["model"], strict=True))
+    means = result.frame.group_by("unique_id").agg(pl.col("mean").sum())
+    total = dict(zip(means["unique_id"], means["mean"], strict=True))
+    assert models["S00@WH"] == "global_lgbm" and total["S00@WH"] > 0
+    assert total["S01@WH"] < total["S02@WH"] / 5

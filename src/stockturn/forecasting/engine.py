@@ -39,6 +39,9 @@ ENSEMBLE = "ensemble"
 PRIOR = "category_prior"
 
 
+ZERO_GUARD_DAYS = 91  # a series that sold within this many days is never forecast as exactly zero
+
+
 def quantile_column(q: float) -> str:
     return f"q{q:g}"
 
@@ -250,6 +253,14 @@ def forecast(
     else:
         final[ENSEMBLE] = final[GLOBAL]
     mean = _pick(final, choice, names)
+    # A quiet backtest month makes a local model that predicts nothing "perfect" (seasonal naive on four
+    # zero weeks has MSE 0); trusted, its zero forecast would never reorder an item that still sells.
+    # Series that sold in the last ZERO_GUARD_DAYS keep the global model instead of a flat zero.
+    recent = panel.y[:, max(0, last - ZERO_GUARD_DAYS + 1) : last + 1]
+    silent = (choice > 0) & (mean.sum(axis=1) <= 0) & (np.nansum(recent, axis=1) > 0)
+    if silent.any():
+        choice[silent] = 0
+        mean[silent] = final[GLOBAL][silent]
     model_name = np.array(names, dtype=object)[choice]
     prior, new = category_prior(panel, cal, stats, origin=last, horizon=horizon, min_days=min_history_days)
     mean[new] = prior[new]
