@@ -24,7 +24,7 @@ FAN_LEVELS = ((0.025, 0.975), (0.25, 0.75))
 @dataclass(frozen=True)
 class BySku:
     """A frame of many SKUs with the row range of each, so a page gets one SKU's rows with a dict lookup and
-    a zero-copy slice instead of a scan (the detail page reads eight such frames per request)."""
+    a zero-copy slice instead of a scan or a query (the detail page reads ten such frames per request)."""
 
     frame: pl.DataFrame
     ranges: dict[str, tuple[int, int]]
@@ -81,7 +81,7 @@ def sku_master(masters: dict[str, BySku], sku_id: str) -> dict[str, Any]:
 
 def history_all(wh: Warehouse, asof: date) -> BySku:
     """Per SKU and day of the last 365 days: units sold (all channels) and how many of its locations had no
-    available stock; sorted by SKU so one SKU's rows are a slice (cached per data version by the pages)."""
+    available stock; indexed by SKU so one SKU's rows are a slice (cached per data version by the pages)."""
     start = asof - timedelta(days=HISTORY_DAYS - 1)
     params = {"start": start, "asof": asof}
     sold = frame(
@@ -106,7 +106,7 @@ def history_all(wh: Warehouse, asof: date) -> BySku:
 
 
 def sales_history(history: BySku, sku_id: str, asof: date) -> pl.DataFrame:
-    """One SKU's 365 days from `history_all` (a binary search on the sorted SKU column, then a slice)."""
+    """One SKU's 365 days from `history_all` (its indexed slice, days without sales filled with 0)."""
     start = asof - timedelta(days=HISTORY_DAYS - 1)
     days = pl.DataFrame({"day": pl.date_range(start, asof, "1d", eager=True)})
     mine = history.rows(sku_id).select("day", "units", "out_locations")
