@@ -140,6 +140,7 @@ def warm(ctx: WebContext) -> threading.Thread | None:
                 history,
                 masters,
                 warehouses,
+                summary_by_sku,
                 recent_location_sales,
                 fans,
                 arrivals,
