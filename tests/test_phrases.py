@@ -53,6 +53,9 @@ def test_concatenated_fragments_and_nested_values() -> None:
     assert P.localise("a note someone typed. Stock and inbound 5 units cover 2 days at 2.5 a day", "zh-CN") == (
         "a note someone typed. 库存及在途 5 件，按每天 2.5 件可售 2 天"
     )
+    assert P.localise("forecast was too low. Stock and inbound 5 units cover 2 days at 2.5 a day", "zh-CN") == (
+        "forecast was too low. 库存及在途 5 件，按每天 2.5 件可售 2 天"  # a value phrase only as a whole value
+    )
 
 
 def test_every_alert_of_the_demo_reads_in_chinese(demo_warehouse: Path) -> None:

@@ -156,6 +156,8 @@ TRANSFER = Phrase(
 DEMAND_FROM_FORECAST = Phrase("forecast", "预测")
 DEMAND_FROM_AVERAGE = Phrase("average of the last {} days", "最近 {0} 天平均")
 VALUES = {"sea": "海运", "rail": "铁路", "air": "空运", "express": "快递", "truck": "卡车"}
+# ... which stand for themselves only as a whole value, never as the start of a longer text
+VALUE_PHRASES = (DEMAND_FROM_FORECAST, DEMAND_FROM_AVERAGE)
 
 
 def _all() -> list[Phrase]:
@@ -183,7 +185,7 @@ def _zh(text: str) -> str:
     while pos < len(text):
         for phrase in phrases():
             found = phrase.pattern.match(text, pos)
-            if found is not None:
+            if found is not None and (found.end() == len(text) or phrase not in VALUE_PHRASES):
                 out.append(phrase.zh.format(*(_value(v) for v in found.groups())))
                 pos = found.end()
                 break
