@@ -19,6 +19,7 @@ import polars as pl
 from stockturn.errors import NotFound, StockturnError
 from stockturn.ingestion.upsert import table_columns
 from stockturn.warehouse import Warehouse
+from stockturn.warehouse.keys import keyed_writes, natural_key
 
 _NOT_FACTS = ("import_batch", "import_replaced")
 
@@ -59,7 +60,7 @@ def undo_import(wh: Warehouse, import_id: int) -> UndoResult:
     if row[0] == "undone":
         raise StockturnError(f"import {import_id} was already undone", hint="nothing to do")
     result = UndoResult(import_id)
-    with wh.transaction():
+    with keyed_writes(wh), wh.transaction():
         for table in _tables_with_provenance(wh):
             before = _count(wh, table)
             wh.con.execute(f'DELETE FROM "{table}" WHERE import_id = ?', [import_id])
@@ -72,11 +73,15 @@ def undo_import(wh: Warehouse, import_id: int) -> UndoResult:
             columns = table_columns(wh, table)
             structure = "{" + ", ".join(f'"{c}": "{t}"' for c, t in columns.items()) + "}"
             before = _count(wh, table)
-            wh.con.execute(
-                f'INSERT OR IGNORE INTO "{table}" BY NAME SELECT unnest(json_transform(row_json, ?)) '
-                "FROM import_replaced WHERE replaced_by = ? AND table_name = ?",
-                [structure, import_id, table],
-            )
+            # only where the key is free again: a later import's row for the key stays (an anti-join,
+            # not INSERT OR IGNORE, so tables whose key no index enforces are covered too)
+            keys = natural_key(wh, table)
+            old_rows = ("SELECT unnest(json_transform(row_json, ?)) FROM import_replaced "
+                        "WHERE replaced_by = ? AND table_name = ?")
+            free = (f' o ANTI JOIN "{table}" t ON ' + " AND ".join(f'o."{k}" = t."{k}"' for k in keys)
+                    if keys else " o")
+            wh.con.execute(f'INSERT INTO "{table}" BY NAME SELECT o.* FROM ({old_rows}){free}',
+                           [structure, import_id, table])
             result.restored[table] = _count(wh, table) - before
         wh.con.execute("DELETE FROM import_replaced WHERE replaced_by = ? OR old_import_id = ?",
                        [import_id, import_id])

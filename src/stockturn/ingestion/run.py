@@ -22,6 +22,7 @@ from stockturn.ingestion.resolve import resolve_skus
 from stockturn.ingestion.upsert import TableStats, nullable, table_columns, upsert
 from stockturn.settings import Settings
 from stockturn.warehouse import Warehouse
+from stockturn.warehouse.keys import keyed_writes
 from stockturn.warehouse.load import file_sha256, finish_import, start_import
 
 Progress = Callable[[str], None]
@@ -144,7 +145,7 @@ def import_file(
                           dry_run=dry_run, skipped=parsed.skipped)
     digest = file_sha256(path)
     try:
-        with wh.transaction():
+        with keyed_writes(wh), wh.transaction():
             import_id = start_import(wh, source=importer.name, file_name=str(path.name), file_hash=digest,
                                      target_table=",".join(parsed.tables))
             say("writing")

@@ -1,7 +1,8 @@
 """Change history of master data, and undo.
 
 A change is recorded as whole rows before and after it, for `sku`, `sku_alias` and every fact table
-whose `sku_id` it may rewrite. Undo deletes the 'after' rows by primary key and re-inserts the 'before'
+whose `sku_id` it may rewrite. Undo deletes the 'after' rows by natural key (the primary key, or the key
+declared in `natural_key` for tables without one, see stockturn.warehouse.keys) and re-inserts the 'before'
 rows, so it restores exactly what the change touched, whatever the operation was, in one transaction.
 """
 
@@ -16,6 +17,7 @@ import polars as pl
 
 from stockturn.errors import NotFound, StockturnError
 from stockturn.warehouse import Warehouse
+from stockturn.warehouse.keys import declared_keys, keyed_writes, natural_keys
 
 # Results of past runs stay as they were computed; the next run reads canonical SKUs anyway.
 OUTPUT_TABLES = frozenset({"forecast", "forecast_model", "plan_line", "alert"})
@@ -39,13 +41,7 @@ def sku_tables(wh: Warehouse) -> list[SkuTable]:
     columns = wh.frame(
         "SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'main'"
     )
-    keys = {
-        row[0]: tuple(row[1])
-        for row in wh.con.execute(
-            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
-            "WHERE constraint_type = 'PRIMARY KEY' AND schema_name = 'main'"
-        ).fetchall()
-    }
+    keys = natural_keys(wh)  # primary keys, and keys the writers enforce without an index (sales_line)
     by_table: dict[str, dict[str, str]] = {}
     for table, column, nullable in columns.iter_rows():
         by_table.setdefault(table, {})[column] = nullable
@@ -181,10 +177,11 @@ def undo(wh: Warehouse, change_id: int | None, *, actor: str) -> tuple[int, str]
             hint=f"undo change {later[0]} first: stockturn sku undo {later[0]}",
         )
     tables = {t.name: t for t in sku_tables(wh)}
+    declared = declared_keys(wh)
     names = [r[0] for r in wh.con.execute(
         "SELECT DISTINCT table_name FROM sku_change_row WHERE change_id = ?", [change_id]
     ).fetchall()]
-    with wh.transaction():
+    with keyed_writes(wh), wh.transaction():
         for name in names:
             table = tables.get(name)
             if table is None:  # the table was dropped by a later migration
@@ -203,12 +200,14 @@ def undo(wh: Warehouse, change_id: int | None, *, actor: str) -> tuple[int, str]
                 "(SELECT import_id FROM import_batch WHERE status = 'undone')"
                 if '"import_id"' in structure else ""
             )
-            wh.con.execute(
-                f'INSERT OR REPLACE INTO "{name}" BY NAME SELECT * FROM ('
-                f"SELECT unnest(json_transform(row_json, '{structure}')) FROM sku_change_row "
-                f"WHERE change_id = ? AND table_name = ? AND phase = 'before'){alive}",
-                [change_id, name],
-            )
+            before = (f"SELECT * FROM (SELECT unnest(json_transform(row_json, '{structure}')) FROM sku_change_row "
+                      f"WHERE change_id = ? AND table_name = ? AND phase = 'before'){alive}")
+            if name in declared:  # no index for INSERT OR REPLACE: delete the key first, then insert
+                on = " AND ".join(f't."{c}" = b."{c}"' for c in tables[name].primary_key)
+                wh.con.execute(f'DELETE FROM "{name}" t USING ({before}) b WHERE {on}', [change_id, name])
+                wh.con.execute(f'INSERT INTO "{name}" BY NAME {before}', [change_id, name])
+            else:
+                wh.con.execute(f'INSERT OR REPLACE INTO "{name}" BY NAME {before}', [change_id, name])
         wh.con.execute(
             "UPDATE sku_change SET undone_by = ?, undone_at = ? WHERE change_id = ?", [actor, datetime.now(), change_id]
         )

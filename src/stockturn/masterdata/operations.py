@@ -19,6 +19,7 @@ from stockturn.errors import InputError, NotFound, StockturnError, ValidationFai
 from stockturn.masterdata import facts
 from stockturn.masterdata.history import finish_change, history, sku_tables, start_change
 from stockturn.warehouse import Warehouse
+from stockturn.warehouse.keys import keyed_writes
 from stockturn.warehouse.load import current_user
 
 ALIAS_TYPES = ("seller_sku", "asin", "fnsku", "shopify_sku", "barcode", "erp_code", "name", "other")
@@ -147,7 +148,7 @@ def link_many(
     )["sku_id"].to_list()
     skus = sorted(set(links["sku_id"].to_list()) | set(related))
     try:
-        with wh.transaction():
+        with keyed_writes(wh), wh.transaction():
             change_id = start_change(
                 wh, operation, summary, skus=skus, aliases=aliases, actor=actor,
                 detail={"links": links.head(1000).to_dicts(), "count": links.height},
@@ -262,7 +263,7 @@ def unlink(
     skus = sorted(set(rows["sku_id"].to_list()))
     summary = f"unlink {alias!r} from {', '.join(skus)}"
     actor = actor or current_user()
-    with wh.transaction():
+    with keyed_writes(wh), wh.transaction():
         change_id = start_change(wh, "unlink", summary, skus=skus, aliases=[alias], actor=actor,
                                  detail={"removed": rows.to_dicts()})
         wh.con.execute(
@@ -286,7 +287,7 @@ def merge(wh: Warehouse, source: str, into: str, *, actor: str | None = None) ->
                      | {source})
     summary = f"merge {source} into {into}"
     actor = actor or current_user()
-    with wh.transaction():
+    with keyed_writes(wh), wh.transaction():
         change_id = start_change(wh, "merge", summary, skus=[source, into], aliases=aliases, actor=actor,
                                  detail={"source": source, "into": into}, wide=True)
         wh.con.execute("UPDATE sku_alias SET sku_id = ? WHERE sku_id = ?", [into, source])
@@ -325,7 +326,7 @@ def split(
                          hint=f"`stockturn sku show {sku_id}` lists its aliases")
     summary = f"split {', '.join(map(repr, aliases))} from {sku_id} into new {new_sku_id}"
     actor = actor or current_user()
-    with wh.transaction():
+    with keyed_writes(wh), wh.transaction():
         change_id = start_change(wh, "split", summary, skus=[sku_id, new_sku_id], aliases=aliases, actor=actor,
                                  detail={"sku_id": sku_id, "new_sku_id": new_sku_id, "aliases": aliases})
         wh.con.execute(
