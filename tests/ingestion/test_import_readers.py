@@ -119,3 +119,27 @@ def test_numbers_and_dates_in_common_formats() -> None:
     assert not problems
     parse_datetime(pl.Series(["2024-02-30"]), pl.Series([9]), problems, "d", order="dmy")
     assert problems.items[0].one_line().startswith("f.csv:9:d: expected a date such as 2024-03-31")
+
+
+def test_fast_paths_give_the_same_values_and_messages() -> None:
+    """Time-zone suffixes are stripped only from values the chosen format cannot read, currencies that are
+    all codes skip the clean-up, blank checks run only when a column has empty cells: same results."""
+    from stockturn.ingestion.values import parse_currency
+
+    problems = Problems("f.csv", 10)
+    rows = pl.Series([2, 3, 4, 5, 6])
+    stamps = pl.Series(["2024-03-01 10:00:00", "2024-03-01 11:00:00Z", "2024-03-01 12:00:00 UTC",
+                        "2024-03-01 13:00:00+01:00", "soon UTC"])
+    got = parse_datetime(stamps, rows, problems, "at", order="dmy").to_list()
+    assert [str(d) for d in got[:4]] == ["2024-03-01 10:00:00", "2024-03-01 11:00:00", "2024-03-01 12:00:00",
+                                         "2024-03-01 13:00:00"]
+    assert got[4] is None
+    assert [p.one_line() for p in problems.items] == [
+        "f.csv:6:at: expected a date such as 2024-03-31, 31/03/2024, found 'soon'; fix: write dates as YYYY-MM-DD, "
+        "or set date_order (dmy/mdy) for dates like 03/04/2024"]
+    problems = Problems("f.csv", 10)
+    codes = pl.Series(["USD", "EUR", None])
+    assert parse_currency(codes, rows.head(3), problems, "c").to_list() == ["USD", "EUR", None]
+    assert parse_currency(pl.Series(["usd", "RMB", " € ", "XYZ"]), rows.head(4), problems, "c").to_list() == \
+        ["USD", "CNY", "EUR", None]
+    assert [p.row for p in problems.items] == [5]

@@ -129,7 +129,7 @@ def take(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> pl.DataFrame
         value = parse_kind(col.kind, raw.frame[header], rows, ctx.problems, label, order=order, formats=formats)
         if col.default is not None:
             value = value.fill_null(col.default)
-        elif col.required:
+        elif col.required and value.null_count():
             blank = value.is_null() & _blank(raw.frame[header])  # unreadable values were reported already
             if blank.any():
                 bad = pl.DataFrame({ROW: rows}).with_columns(pl.lit(None, pl.Utf8).alias("value"))

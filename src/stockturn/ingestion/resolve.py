@@ -14,6 +14,7 @@ import polars as pl
 
 from stockturn.ingestion.upsert import settle
 from stockturn.warehouse import Warehouse
+from stockturn.warehouse.load import query_frame, register_frame
 
 # Helper columns a source may add next to `source_sku`, and the alias type each one is looked up as.
 EXTRA_IDENTIFIERS = {"_asin": "asin", "_fnsku": "fnsku", "_barcode": "barcode"}
@@ -30,9 +31,10 @@ def lookup_aliases(
     rank = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(alias_types))
     types = ", ".join(f"'{t}'" for t in alias_types)
     settle(wh)
-    wh.con.register("_resolve_keys", keys.to_arrow())
+    register_frame(wh, "_resolve_keys", keys)
     try:
-        found = wh.frame(
+        found = query_frame(
+            wh,
             f"""
             SELECT identifier, sku_id FROM (
                 SELECT k.identifier, a.sku_id,
@@ -76,9 +78,12 @@ def resolve_skus(
         ]
         if per_scope:
             mapped = pairs.join(pl.concat(per_scope), on="_pair", how="left").drop("_pair")
-            joined = frame.drop("sku_id", strict=False).join(
-                mapped, on=keys, how="left", nulls_equal=True, maintain_order="left")
-            return joined.drop(list(EXTRA_IDENTIFIERS), strict=False)
+            # only the key columns go through the join (one sku_id per row comes back, in row order):
+            # joining the whole frame would copy every column of a big file
+            sku_id = frame.select(keys).join(
+                mapped, on=keys, how="left", nulls_equal=True, maintain_order="left")["sku_id"]
+            return frame.drop("sku_id", strict=False).with_columns(sku_id).drop(
+                list(EXTRA_IDENTIFIERS), strict=False)
     result = frame.drop("sku_id", strict=False)
     tries: list[tuple[str, Sequence[str]]] = [(column, alias_types)]
     tries += [(helper, (kind,)) for helper, kind in EXTRA_IDENTIFIERS.items() if helper in frame.columns]

@@ -6,6 +6,7 @@ work and rolls back, so its counts are exactly what a real import would do.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -139,11 +140,13 @@ def import_file(
     """Import one file in one transaction (rolled back on any error, or at the end of a dry run)."""
     say = progress or (lambda _stage: None)
     say(f"reading {path.name}")
-    importer, parsed = parse_file(wh, path, settings=settings, source=source, channel=channel,
-                                  warehouse=warehouse, mapping=mapping, sheet=sheet, as_of=as_of)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hash the file while it is parsed (hashlib frees the GIL)
+        hashing = pool.submit(file_sha256, path)
+        importer, parsed = parse_file(wh, path, settings=settings, source=source, channel=channel,
+                                      warehouse=warehouse, mapping=mapping, sheet=sheet, as_of=as_of)
+        digest = hashing.result()
     result = ImportResult(file=path.name, source=importer.name, import_id=None, rows_read=parsed.rows_read,
                           dry_run=dry_run, skipped=parsed.skipped)
-    digest = file_sha256(path)
     try:
         with keyed_writes(wh), wh.transaction():
             import_id = start_import(wh, source=importer.name, file_name=str(path.name), file_hash=digest,

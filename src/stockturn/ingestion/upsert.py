@@ -18,6 +18,7 @@ from stockturn.errors import InputError
 from stockturn.ingestion.problems import ROW
 from stockturn.warehouse import Warehouse
 from stockturn.warehouse.keys import is_declared, natural_key
+from stockturn.warehouse.load import register_frame
 
 PROVENANCE = ("import_id", "source_file", "source_row")
 CHUNK_ROWS = 2_000_000
@@ -106,7 +107,7 @@ def upsert(wh: Warehouse, table: str, frame: pl.DataFrame, *, import_id: int, fi
     for start in range(0, frame.height, CHUNK_ROWS):
         settle(wh)
         part = frame.slice(start, CHUNK_ROWS)
-        wh.con.register("_incoming", part.to_arrow())
+        register_frame(wh, "_incoming", part)
         try:
             _write(wh, table, target, select, keys, stats, rows=part.height, fresh=fresh,
                    params={"import_id": import_id, "file": file})

@@ -27,6 +27,7 @@ _ISO_TEXT = (
     ZWL"""
 )
 ISO_4217 = frozenset(_ISO_TEXT.split())
+_ISO_LIST = sorted(ISO_4217)
 CURRENCY_ALIASES = {"RMB": "CNY", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
 
 _TZ_SUFFIX = r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z]{3,4}T|PST|PDT|EST|EDT|CET|CEST|BST))$"
@@ -108,9 +109,12 @@ def parse_datetime(raw: pl.Series, rows: pl.Series, problems: Problems, column: 
         return raw.dt.replace_time_zone(None).cast(pl.Datetime("us")).alias(raw.name)
     if raw.dtype == pl.Date:
         return raw.cast(pl.Datetime("us")).alias(raw.name)
-    text = _text(raw).str.replace(_TZ_SUFFIX, "")
+    # A time-zone suffix is dropped before parsing. Formats match whole values only, so a value the chosen
+    # format reads as it is has no suffix to drop: only the values it cannot read are stripped (cheaper
+    # than a regex over every cell; the outcome is the same).
+    text = _text(raw)
     candidates = formats or date_formats(order)
-    sample = text.drop_nulls().head(200)
+    sample = text.drop_nulls().head(200).str.replace(_TZ_SUFFIX, "")
     chosen = next(
         (fmt for fmt in candidates
          if sample.len() and sample.str.strptime(pl.Datetime("us"), fmt, strict=False).null_count() == 0),
@@ -120,7 +124,13 @@ def parse_datetime(raw: pl.Series, rows: pl.Series, problems: Problems, column: 
              else pl.select(pl.repeat(None, raw.len(), dtype=pl.Datetime("us"))).to_series())
     need = text.is_not_null() & value.is_null()
     if need.any():
-        todo = text.filter(need)
+        todo = text.filter(need).str.replace(_TZ_SUFFIX, "")
+        text = text.scatter(need.arg_true(), todo)
+        if chosen:
+            value = value.scatter(need.arg_true(), todo.str.strptime(pl.Datetime("us"), chosen, strict=False))
+            need = text.is_not_null() & value.is_null()
+            todo = text.filter(need)
+    if need.any():
         others = [todo.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in candidates if fmt != chosen]
         filled = pl.select(pl.coalesce(others)).to_series() if others else todo.cast(pl.Datetime("us"))
         value = value.scatter(need.arg_true(), filled)
@@ -136,8 +146,11 @@ def parse_date(raw: pl.Series, rows: pl.Series, problems: Problems, column: str,
 
 
 def parse_currency(raw: pl.Series, rows: pl.Series, problems: Problems, column: str) -> pl.Series:
-    text = _text(raw).str.to_uppercase().replace(CURRENCY_ALIASES)
-    known = text.is_in(list(ISO_4217))
+    text = _text(raw)
+    if text.is_in(_ISO_LIST).all():  # fast path: every cell is already a code (upper case, no alias)
+        return text.alias(raw.name)
+    text = text.str.to_uppercase().replace(CURRENCY_ALIASES)
+    known = text.is_in(_ISO_LIST)
     value = pl.select(pl.when(known).then(text).otherwise(None)).to_series().alias(raw.name)
     _report(problems, rows, text, value, column=column, expected="an ISO 4217 currency code such as USD",
             fix="write the 3-letter code (USD, EUR, GBP, CNY...)")

@@ -10,6 +10,7 @@ import getpass
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -74,3 +75,24 @@ def with_provenance(frame: pl.DataFrame, *, import_id: int, source_file: str, fi
         pl.lit(source_file).alias("source_file"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("source_row"),
     )
+
+
+class _ArrowStream:
+    """A Polars frame seen only as an Arrow C stream: DuckDB scans it zero-copy, with no pyarrow table
+    built (and pyarrow not even imported). Each query over the registered name reads a fresh stream."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._frame.__arrow_c_stream__(requested_schema)
+
+
+def register_frame(wh: Warehouse, name: str, frame: pl.DataFrame) -> None:
+    """Make `frame` queryable as view `name` on `wh`'s connection (unregister it when done)."""
+    wh.con.register(name, _ArrowStream(frame))
+
+
+def query_frame(wh: Warehouse, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's result as a Polars frame through the Arrow C stream interface (no pyarrow)."""
+    return pl.DataFrame(wh.con.sql(sql, params=params))
