@@ -200,3 +200,19 @@ def test_concurrent_imports_in_one_process_write_each_key_once(db: Path, tmp_pat
     assert not errors
     assert count(db, "SELECT count(*) FROM sales_line") == 2000
     _no_duplicates(db)
+
+
+def test_problems_of_columns_typed_side_by_side_are_listed_as_one_after_the_other(db: Path, tmp_path: Path) -> None:
+    """Columns are typed in parallel; the problems listed (first max_problems_per_file, by column order, then
+    shown by row) are those a column-by-column pass lists."""
+    from stockturn.errors import ValidationFailed
+
+    lines = [f"o{i},1,SHOP,2024-03-01 10:00,A,{'x' if i >= 5 else 1},{'y' if i < 5 else 2.5},USD\n"
+             for i in range(2, 14)]
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        run_import(db, path, settings=settings(max_problems_per_file=5))
+    assert caught.value.total == 12
+    assert [(p.row, p.column) for p in caught.value.problems] == [(r, "qty") for r in range(5, 10)]
+    assert count(db, "SELECT count(*) FROM sales_line") == 0

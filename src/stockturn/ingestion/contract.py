@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Literal
@@ -111,34 +112,49 @@ def missing_columns(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> b
 def take(raw: RawTable, cols: Sequence[Col], ctx: ImportContext) -> pl.DataFrame:
     """A typed frame: `__row` plus one column per spec. Bad cells and empty required cells are reported.
 
-    The raw columns it reads are dropped from `raw.frame` once typed (headers stay known to `raw.column`).
+    Columns are typed two at a time (Polars frees the GIL while it works; most string operations on one
+    column use one core). Each column collects its problems apart and they are added in column order, so
+    the problems listed are the same as one column after the other. The raw columns it reads are dropped
+    from `raw.frame` once typed (headers stay known to `raw.column`).
     """
     out: dict[str, pl.Series] = {ROW: raw.frame[ROW]}
     rows = raw.frame[ROW]
     if missing_columns(raw, cols, ctx):
         return pl.DataFrame()
-    order = ctx.settings.date_order
     headers = [raw.column(*col.headers) for col in cols]
     last_use = {header: i for i, header in enumerate(headers) if header is not None}
-    for i, (col, header) in enumerate(zip(cols, headers, strict=True)):
-        if header is None:
-            out[col.name] = _constant(col, raw.frame.height)
-            continue
-        formats = list(col.formats) if col.formats else None
-        label = raw.label(header)
-        value = parse_kind(col.kind, raw.frame[header], rows, ctx.problems, label, order=order, formats=formats)
-        if col.default is not None:
-            value = value.fill_null(col.default)
-        elif col.required and value.null_count():
-            blank = value.is_null() & _blank(raw.frame[header])  # unreadable values were reported already
-            if blank.any():
-                bad = pl.DataFrame({ROW: rows}).with_columns(pl.lit(None, pl.Utf8).alias("value"))
-                ctx.problems.add_rows(bad.filter(blank), "value", column=label, expected="a value",
-                                      fix="fill in every row of this column")
-        out[col.name] = value.alias(col.name)
-        if last_use[header] == i:  # the text column is no longer needed: free it (big files, memory)
-            raw.frame = raw.frame.drop(header)
+    with ThreadPoolExecutor(max_workers=TYPING_THREADS) as pool:
+        typed = [None if header is None else pool.submit(_typed, col, raw.frame[header], rows, raw.label(header), ctx)
+                 for col, header in zip(cols, headers, strict=True)]
+        for i, (col, header, job) in enumerate(zip(cols, headers, typed, strict=True)):
+            if header is None or job is None:
+                out[col.name] = _constant(col, raw.frame.height)
+                continue
+            value, found = job.result()
+            ctx.problems.extend(found)
+            out[col.name] = value
+            if last_use[header] == i:  # the text column is no longer needed: free it (big files, memory)
+                raw.frame = raw.frame.drop(header)
     return pl.DataFrame(out)
+
+
+TYPING_THREADS = 2
+
+
+def _typed(col: Col, cells: pl.Series, rows: pl.Series, label: str, ctx: ImportContext) -> tuple[pl.Series, Problems]:
+    """One typed column and the problems of its cells."""
+    found = Problems(ctx.problems.file, ctx.problems.limit)
+    formats = list(col.formats) if col.formats else None
+    value = parse_kind(col.kind, cells, rows, found, label, order=ctx.settings.date_order, formats=formats)
+    if col.default is not None:
+        value = value.fill_null(col.default)
+    elif col.required and value.null_count():
+        blank = value.is_null() & _blank(cells)  # unreadable values were reported already
+        if blank.any():
+            bad = pl.DataFrame({ROW: rows}).with_columns(pl.lit(None, pl.Utf8).alias("value"))
+            found.add_rows(bad.filter(blank), "value", column=label, expected="a value",
+                           fix="fill in every row of this column")
+    return value.alias(col.name), found
 
 
 def _blank(series: pl.Series) -> pl.Series:

@@ -48,6 +48,12 @@ class Problems:
             )
         self.total += bad.height
 
+    def extend(self, other: Problems) -> None:
+        """Take over `other`'s problems as if they had been added here, after the ones already here."""
+        room = max(self.limit - len(self.items), 0)
+        self.items.extend(other.items[:room])
+        self.total += other.total
+
     def raise_if_any(self) -> None:
         if self.total:  # listed in file order (they are found column by column)
             ordered = sorted(self.items, key=lambda problem: problem.row or 0)
