@@ -167,3 +167,60 @@ def test_stockturn_flies_a_bridge_only_when_the_margin_pays_for_it() -> None:
     assert flown > 0  # RICH flew a bridge (margin 9 > 2 per unit), POOR (margin 0.5) did not
     lost = result.trajectory.group_by("sku").agg(pl.col("lost").sum()).sort("sku")
     assert lost["lost"].to_list()[0] > lost["lost"].to_list()[1]  # POOR lost more than RICH
+
+
+def rate_forecaster(rates: dict[str, float]) -> Any:
+    """Like poisson_forecaster, with each series' own (believed) Poisson rate."""
+
+    def forecaster(
+        history: pl.DataFrame, *, horizon: int, quantiles: Sequence[float], as_of: dt.date | None = None
+    ) -> pl.DataFrame:
+        assert as_of is not None
+        ids = history["unique_id"].unique().sort().to_list()
+        days = np.arange(np.datetime64(as_of) + 1, np.datetime64(as_of) + 1 + horizon, dtype="datetime64[D]")
+        rate = np.repeat([rates[i] for i in ids], horizon)
+        frame: dict[str, Any] = {"unique_id": np.repeat(ids, horizon), "ds": np.tile(days, len(ids)), "mean": rate}
+        for q in quantiles:
+            frame[f"q{q:g}"] = stats.poisson.ppf(q, rate).astype(np.float64)
+        return pl.DataFrame(frame).with_columns(pl.col("ds").cast(pl.Date))
+
+    return forecaster
+
+
+def test_tracking_corrects_a_stale_forecast_between_refits() -> None:
+    # the forecaster believes 3/day, the shelf sells 6/day; it is refit only once (refit_every=100)
+    n, days = 20, 260
+    demand = np.random.default_rng(4).poisson(6.0, size=(n, days)).astype(np.float64)
+    data = ReplayData([f"S{i}@W" for i in range(n)], grid(days), demand, np.ones(n), np.full(n, 2.0))
+    config = ReplayConfig(start=DAY0 + dt.timedelta(days=120), end=DAY0 + dt.timedelta(days=days - 1),
+                          modes=(Mode("truck", 7, 14),), warmup_days=28, seed=1)
+    fills = {}
+    for track in (False, True):
+        policy = StockturnPolicy(service_level=0.95, service_kind="cycle", refit_every=100, calibrate=False,
+                                 track=track, forecaster=poisson_forecaster(3.0))
+        fills[track] = replay(data, policy, config).summary["fill_rate"]
+    assert fills[False] < 0.75  # ordering for half the demand
+    assert fills[True] > fills[False] + 0.15  # the sales since the refit pulled the level up
+
+
+def test_level_error_is_calibrated_per_volume_bucket() -> None:
+    # 100 slow series whose Poisson forecast is exactly right, 100 fast ones whose level is off by a
+    # factor of sd ~30 % (the same factor every day): only the fast ones need a shared level error
+    rng = np.random.default_rng(8)
+    n_slow, n_fast, days = 100, 100, 140
+    factor = np.exp(rng.normal(0.0, 0.3, size=n_fast))
+    demand = np.vstack([rng.poisson(0.5, size=(n_slow, days)),
+                        rng.poisson(50.0 * factor[:, None], size=(n_fast, days))]).astype(np.float64)
+    ids = [f"S{i:03d}@W" for i in range(n_slow)] + [f"F{i:03d}@W" for i in range(n_fast)]
+    rates = {i: (0.5 if i.startswith("S") else 50.0) for i in ids}
+    data = ReplayData(ids, grid(days), demand, np.ones(n_slow + n_fast), np.full(n_slow + n_fast, 2.0))
+    config = ReplayConfig(start=DAY0 + dt.timedelta(days=110), end=DAY0 + dt.timedelta(days=days - 1),
+                          modes=(Mode("truck", 7, 14),), warmup_days=14, seed=1)
+    policy = StockturnPolicy(service_level=0.95, forecaster=rate_forecaster(rates))
+    replay(data, policy, config)
+    by_bucket = dict(zip(("slow half", "next 30 %", "next 15 %", "top 5 %"), policy._bucket_correlation, strict=True))
+    # Poisson noise explains the slow sums (a little level error makes up for the coarse quantiles of a
+    # 0.5/day forecast); the fast ones need about the truth, 0.3^2 ~ 0.09
+    assert by_bucket["slow half"] <= 0.02
+    assert by_bucket["next 30 %"] >= 0.04 and by_bucket["next 15 %"] >= 0.04
+    assert by_bucket["slow half"] < policy.correlation  # one value for all would over-protect the slow half

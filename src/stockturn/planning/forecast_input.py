@@ -183,7 +183,7 @@ def window_moments(
     variance: FloatArray | None,
     offset: NDArray[np.int64] | NDArray[np.float64] | float,
     length: NDArray[np.float64] | float,
-    correlation: float = 0.0,
+    correlation: FloatArray | float = 0.0,
 ) -> tuple[FloatArray, FloatArray]:
     """Mean and variance of demand summed over days [offset, offset + length) of each row.
 
@@ -191,7 +191,8 @@ def window_moments(
     lengths take that share of the last day. Days beyond the forecast horizon repeat the last covered
     day's values. ``correlation`` is the squared coefficient of variation of a level error shared by all
     days of the window (a forecast 10 % too high is too high every day): var = sum(var_d) + c (sum mean_d)^2.
-    It scales with the mean, not with the daily spread, so lumpy series are not inflated by it.
+    It scales with the mean, not with the daily spread, so lumpy series are not inflated by it. A scalar
+    applies to every row; an array gives each row its own.
     """
     if isinstance(mean, Cumulative):
         cum = mean
@@ -203,8 +204,8 @@ def window_moments(
     finish = begin + np.broadcast_to(np.asarray(length, dtype=np.float64), (n,))
     window_mean = _sum_to(cum.mean, cum.daily_mean, finish) - _sum_to(cum.mean, cum.daily_mean, begin)
     window_var = _sum_to(cum.variance, cum.daily_variance, finish) - _sum_to(cum.variance, cum.daily_variance, begin)
-    if correlation:
-        window_var = window_var + correlation * window_mean**2
+    if np.any(correlation):
+        window_var = window_var + np.asarray(correlation, dtype=np.float64) * window_mean**2
     return window_mean, window_var
 
 

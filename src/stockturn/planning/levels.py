@@ -57,7 +57,7 @@ def fill_rate_order_up_to(
     lead_sd: NDArray[np.float64] | float,
     review: float,
     target: ArrayLike,
-    correlation: float = 0.0,
+    correlation: FloatArray | float = 0.0,
 ) -> FloatArray:
     """Order-up-to level meeting a fill-rate target under lost sales, from daily forecast arrays.
 
@@ -89,7 +89,7 @@ def cycle_service_order_up_to(
     lead_sd: NDArray[np.float64] | float,
     review: float,
     target: ArrayLike,
-    correlation: float = 0.0,
+    correlation: FloatArray | float = 0.0,
 ) -> FloatArray:
     """Order-up-to level = the target quantile of demand over R + L - 1 days (cycle service level).
 
