@@ -216,3 +216,10 @@ def test_problems_of_columns_typed_side_by_side_are_listed_as_one_after_the_othe
     assert caught.value.total == 12
     assert [(p.row, p.column) for p in caught.value.problems] == [(r, "qty") for r in range(5, 10)]
     assert count(db, "SELECT count(*) FROM sales_line") == 0
+
+
+def test_the_demo_warehouse_keeps_the_sales_line_key(demo_warehouse: Path) -> None:
+    """The demo build writes sales_line directly (insert_frame), not through the importer."""
+    with open_warehouse(demo_warehouse, read_only=True) as wh:
+        assert wh.scalar("SELECT count(*) FROM sales_line") > 0
+        assert duplicate_keys(wh, "sales_line") == 0
