@@ -30,13 +30,20 @@ ISO_4217 = frozenset(_ISO_TEXT.split())
 _ISO_LIST = sorted(ISO_4217)
 CURRENCY_ALIASES = {"RMB": "CNY", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
 
-_TZ_SUFFIX = r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[A-Z]{3,4}T|PST|PDT|EST|EDT|CET|CEST|BST))$"
+# A time-zone suffix at the end of a value: a numeric offset (+08:00, -0500) only right after a time
+# (10:00, 10:00:00, 10:00:00.250), so the -03 / -2024 of a dashed date (31-03-2024, 05-Mar-2024) is never
+# taken for one; a zone name (Z, UTC, GMT, CEST...) cannot be part of a date and is dropped wherever it
+# ends a value. Used as `str.replace(_TZ_SUFFIX, _TZ_KEEP)`: the time is kept (group 1, empty for a name).
+_TZ_SUFFIX = (r"(?:(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*[+-]\d{2}:?\d{2}"
+              r"|\s*(?:Z|UTC|GMT|[A-Z]{3,4}T|PST|PDT|EST|EDT|CET|CEST|BST))$")
+_TZ_KEEP = "${1}"
 _TIME_PARTS = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", " %H:%M:%S%.f", "T%H:%M:%S%.f")
 _ISO_DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
 _DMY_DAYS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 _MDY_DAYS = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 _NAMED = ("%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%b %d %Y", "%Y%m%d",
-          "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S")
+          "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S",
+          *("%d-%b-%Y" + time for time in _TIME_PARTS[1:]), *("%d %b %Y" + time for time in _TIME_PARTS[1:]))
 
 
 def date_formats(order: DateOrder) -> list[str]:
@@ -114,7 +121,7 @@ def parse_datetime(raw: pl.Series, rows: pl.Series, problems: Problems, column: 
     # than a regex over every cell; the outcome is the same).
     text = _text(raw)
     candidates = formats or date_formats(order)
-    sample = text.drop_nulls().head(200).str.replace(_TZ_SUFFIX, "")
+    sample = text.drop_nulls().head(200).str.replace(_TZ_SUFFIX, _TZ_KEEP)
     chosen = next(
         (fmt for fmt in candidates
          if sample.len() and sample.str.strptime(pl.Datetime("us"), fmt, strict=False).null_count() == 0),
@@ -124,7 +131,7 @@ def parse_datetime(raw: pl.Series, rows: pl.Series, problems: Problems, column: 
              else pl.select(pl.repeat(None, raw.len(), dtype=pl.Datetime("us"))).to_series())
     need = text.is_not_null() & value.is_null()
     if need.any():
-        todo = text.filter(need).str.replace(_TZ_SUFFIX, "")
+        todo = text.filter(need).str.replace(_TZ_SUFFIX, _TZ_KEEP)
         text = text.scatter(need.arg_true(), todo)
         if chosen:
             value = value.scatter(need.arg_true(), todo.str.strptime(pl.Datetime("us"), chosen, strict=False))
