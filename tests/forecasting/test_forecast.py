@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from stockturn.errors import InputError
 from stockturn.forecasting import DEFAULT_QUANTILES, ForecastResult, GlobalParams, forecast, quantile_column
 from stockturn.forecasting._quantiles import nb_quantiles
 
-FAST = GlobalParams(rounds=60, num_leaves=15, min_data_in_leaf=20)
+FAST = GlobalParams(rounds=60, num_leaves=15, min_data_in_leaf=20, update_rounds=30)
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +198,67 @@ def test_a_quiet_month_does_not_forecast_zero_for_an_item_that_still_sells(
     total = dict(zip(means["unique_id"], means["mean"], strict=True))
     assert models["S00@WH"] == "global_lgbm" and total["S00@WH"] > 0
     assert total["S01@WH"] < total["S02@WH"] / 5
+
+
+def test_final_model_learns_the_days_after_the_backtest_cut(panel: Callable[..., pl.DataFrame]) -> None:
+    # Demand steps from 3 to 12 a day in the last 21 days: the backtest model (targets up to as_of - 28)
+    # never saw a day above ~8. Reused as is (refit=False) it stays near the old range; continued on the
+    # newest days (the default) or refitted from scratch, the final model follows the new level.
+    hist = panel(20, 400, 3.0, seed=11)
+    last = hist["ds"].max()
+    assert isinstance(last, dt.date)
+    rng = np.random.default_rng(12)
+    step = pl.col("ds") > last - dt.timedelta(days=21)
+    jump = pl.Series(rng.poisson(12.0, hist.height)).cast(pl.Float64)
+    hist = hist.with_columns(y=pl.when(step).then(jump).otherwise("y"))
+    kw: dict[str, Any] = {"horizon": 14, "candidates": ()}
+    reused = forecast(hist, refit=False, params=FAST, **kw).frame["mean"].mean()
+    updated = forecast(hist, params=FAST, **kw).frame["mean"].mean()
+    scratch = forecast(hist, params=replace(FAST, update_rounds=0), **kw).frame["mean"].mean()
+    assert isinstance(reused, float) and isinstance(updated, float) and isinstance(scratch, float)
+    assert reused < 9.0, reused
+    assert updated > 10.0, updated
+    assert scratch > 10.0, scratch
+
+
+def test_group_features_carry_the_group_totals_seasonal_shape() -> None:
+    # Two categories, three series each, 800 days. Category A doubles every year on days 300-313 of the
+    # year (counted from the start); category B is flat. A single series is too noisy to show it, the
+    # group total does: its "last year from origin to target" ratio is ~2 for A and ~1 for B.
+    from stockturn.forecasting._features import build_calendar, build_stats, feature_names, gather
+    from stockturn.forecasting._panel import build_panel
+    from stockturn.forecasting._validate import validate_events, validate_future, validate_history
+
+    rng = np.random.default_rng(3)
+    start = dt.date(2022, 1, 3)
+    days = 800
+    season = np.ones(days)
+    for year in (0, 1, 2):
+        season[364 * year + 300 : 364 * year + 314] = 2.0
+    frames = []
+    for k, cat in enumerate("AAABBB"):
+        shape = season if cat == "A" else np.ones(days)
+        frames.append(
+            pl.DataFrame(
+                {
+                    "unique_id": f"S{k}@WH",
+                    "ds": pl.date_range(start, start + dt.timedelta(days=days - 1), eager=True),
+                    "y": rng.poisson(20.0 * shape).astype(np.float64),
+                    "category": cat,
+                    # two censored days in the week A peaked last year: counted at the recent mean, not 0
+                    "available": ~np.isin(np.arange(days), (305, 306)),
+                }
+            )
+        )
+    hist, as_of = validate_history(pl.concat(frames), start + dt.timedelta(days=364 + 290))
+    panel = build_panel(hist, validate_future(None), as_of=as_of, horizon=400, max_history_days=2000)
+    cal = build_calendar(panel, validate_events(None))
+    stats = build_stats(panel)
+    origin = panel.n_hist - 1  # day 654 = 364 + 290: the peak starts 10 days later
+    h = np.array([14, 14, 400], dtype=np.int64)  # a target in the peak (days 668), and one too far ahead
+    i = np.array([0, 3, 0], dtype=np.int64)  # a member of A, a member of B
+    x = gather(panel, cal, stats, i, origin + h, h)
+    year_ratio = x[:, feature_names(cal).index("group_year_1")]
+    assert 1.8 < year_ratio[0] < 2.2, year_ratio
+    assert 0.9 < year_ratio[1] < 1.1, year_ratio
+    assert np.isnan(year_ratio[2])  # last year's target day lies after the origin: unknown, never leaked

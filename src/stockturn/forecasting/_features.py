@@ -154,6 +154,32 @@ class SeriesStats:
     since_sale: F32
     price_mean: F32
     promo_share: F32
+    group: I64  # group code per series (category x country)
+    group_week: F32  # (n_groups, width) the group total's mean over 7 days
+    group_month: F32  # ... and over 28 days
+
+
+def group_codes(panel: Panel) -> I64:
+    """One group per (category, country): the smooth total whose seasonal shape the members share."""
+    key = panel.category * max(1, len(panel.countries)) + panel.country
+    codes: I64 = np.unique(key, return_inverse=True)[1].astype(np.int64)
+    return codes
+
+
+def group_totals(panel: Panel, y: F32, roll28: F32, mean_all: F32, group: I64) -> F32:
+    """(n_groups, width) daily totals; a censored day counts as the series' recent mean, not zero."""
+    from scipy import sparse
+
+    filled = np.where(np.isnan(roll28), mean_all, roll28)
+    np.nan_to_num(filled, copy=False, nan=0.0)
+    np.copyto(filled, y, where=~np.isnan(y))
+    filled[np.arange(panel.width)[None, :] < panel.first[:, None]] = 0.0  # not listed yet: no demand
+    n_groups = int(group.max()) + 1 if group.size else 0
+    ones = np.ones(group.size, dtype=np.float32)
+    member = sparse.csr_matrix((ones, (group, np.arange(group.size))), shape=(n_groups, group.size))
+    totals = np.asarray(member @ filled, dtype=np.float32)
+    totals[:, panel.n_hist :] = np.nan
+    return totals
 
 
 def build_stats(panel: Panel) -> SeriesStats:
@@ -161,6 +187,8 @@ def build_stats(panel: Panel) -> SeriesStats:
     roll = [rolling_mean(y, w) for w in ROLL_WINDOWS]
     mean_all, n_obs = expanding_mean_and_count(y)
     zero = np.where(np.isnan(y), np.nan, (y == 0).astype(np.float32)).astype(np.float32)
+    group = group_codes(panel)
+    totals = group_totals(panel, y, roll[1], mean_all, group)
     return SeriesStats(
         roll=roll,
         mean_all=mean_all,
@@ -172,6 +200,9 @@ def build_stats(panel: Panel) -> SeriesStats:
         since_sale=days_since_sale(y),
         price_mean=rolling_mean(panel.price, 364),
         promo_share=rolling_mean(panel.promo, 28),
+        group=group,
+        group_week=rolling_mean(totals, 7),
+        group_month=rolling_mean(totals, 28),
     )
 
 
@@ -181,7 +212,7 @@ def feature_names(cal: Calendar) -> list[str]:
     names += ["year_ago_7", "dow", "dom", "month", "doy", "event"]
     names += [f"type_{t}" for t in cal.event_types]
     names += ["days_to_event", "days_since_event", "price", "price_vs_year", "price_change", "promo"]
-    names += ["promo_share_28", "category"]
+    names += ["promo_share_28", "category", "group_trend", "group_year_1", "group_year_2"]
     return names
 
 
@@ -219,4 +250,18 @@ def gather(panel: Panel, cal: Calendar, st: SeriesStats, i: I64, t: I64, h: I64)
     with np.errstate(invalid="ignore", divide="ignore"):
         cols += [price_t, price_t / at(st.price_mean, oc), price_t / at(panel.price, oc)]
     cols += [panel.promo[i, t], at(st.promo_share, oc), panel.category[i].astype(np.float32)]
+    # The series' group total (category x country) is smooth where the series is noisy: its recent trend,
+    # and how its level moved last year (and the year before) from the origin's date to the target's.
+    g = st.group[i]
+    width = st.group_week.shape[1]
+
+    def grp(a: F32, col: I64) -> F32:
+        ok_col = (col >= 0) & (col <= o) & ok
+        return np.where(ok_col, a[g, np.clip(col, 0, width - 1)], nan).astype(np.float32)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols += [grp(st.group_week, oc) / grp(st.group_month, oc)]
+        for years in (1, 2):
+            back = 364 * years
+            cols += [grp(st.group_week, t - back + 3) / grp(st.group_month, o - back)]
     return np.column_stack(cols).astype(np.float32)

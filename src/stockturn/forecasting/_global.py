@@ -27,6 +27,11 @@ class GlobalParams:
     max_rows: int = 1_500_000  # rows sampled from (series, day) pairs beyond this; caps time and memory
     threads: int = 2
     seed: int = 7
+    # Final model: 0 = refit from scratch on all data up to as_of; > 0 = continue the backtest model with
+    # this many more rounds on the newest `update_days` target days (the days it has not seen as targets,
+    # and some before them), which costs a fraction of a refit.
+    update_rounds: int = 60
+    update_days: int = 182
     extra: dict[str, Any] = field(default_factory=dict)
 
     def lgb_params(self) -> dict[str, Any]:
@@ -51,14 +56,26 @@ class GlobalParams:
 
 
 def fit_global(
-    panel: Panel, cal: Calendar, stats: SeriesStats, *, cut: int, horizon: int, params: GlobalParams
+    panel: Panel,
+    cal: Calendar,
+    stats: SeriesStats,
+    *,
+    cut: int,
+    horizon: int,
+    params: GlobalParams,
+    init: lgb.Booster | None = None,
 ) -> lgb.Booster | None:
-    """Train on observed target days in (cut - train_days, cut]; None when there is nothing to learn."""
-    lo = max(0, cut - params.train_days + 1)
+    """Train on observed target days in (cut - train_days, cut]; None when there is nothing to learn.
+
+    With `init`, continue that model for `params.update_rounds` rounds on the target days in
+    (cut - update_days, cut] instead of training from scratch.
+    """
+    days = params.train_days if init is None else params.update_days
+    lo = max(0, cut - days + 1)
     rows, cols = np.nonzero(panel.observed[:, lo : cut + 1])
     if rows.size < 50:
-        return None
-    rng = np.random.default_rng(params.seed)
+        return init
+    rng = np.random.default_rng(params.seed + (0 if init is None else 1))
     if rows.size > params.max_rows:
         keep = np.sort(rng.choice(rows.size, size=params.max_rows, replace=False))
         rows, cols = rows[keep], cols[keep]
@@ -75,8 +92,9 @@ def fit_global(
         categorical_feature=[names.index(c) for c in CATEGORICAL],
         free_raw_data=True,
     )
-    booster = lgb.train(params.lgb_params(), data, num_boost_round=params.rounds)
-    return booster
+    if init is not None:
+        return lgb.train(params.lgb_params(), data, num_boost_round=params.update_rounds, init_model=init)
+    return lgb.train(params.lgb_params(), data, num_boost_round=params.rounds)
 
 
 def predict_global(

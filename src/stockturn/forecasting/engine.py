@@ -2,8 +2,8 @@
 
 Steps: validate -> dense panel (censored days are NaN) -> rolling-origin backtest of the global LightGBM
 model and the statsforecast candidates on the last `horizon` days before as_of -> per-series choice ->
-final fit up to as_of -> category priors for new series -> negative binomial quantiles calibrated on the
-backtest.
+final global model up to as_of (the backtest model, continued on the newest days) -> category priors for
+new series -> negative binomial quantiles calibrated on the backtest.
 """
 
 from __future__ import annotations
@@ -126,11 +126,12 @@ def forecast(
     events: `ds, event_name, event_type[, country]`; future: known `unique_id, ds, price, promo`.
     A local candidate replaces the global model for a series only when its backtest MSE is lower by
     more than `selection_margin` (a noisy 28-day backtest should not flip choices on luck).
-    refit=True (default) fits the global model again on all data up to as_of for the final forecast;
-    refit=False reuses the backtest model (data up to as_of - horizon, features up to as_of): half the
-    time, but it misses the latest weeks (on M5 d_1830..d_1857, after the holidays, WRMSSE 0.768
-    instead of 0.684). n_jobs: processes for statsforecast (default: GlobalParams.threads
-    when there are at least 2,000 series, else 1).
+    refit=True (default) brings the global model up to as_of for the final forecast: it continues the
+    backtest model for params.update_rounds rounds on the last params.update_days target days (or, with
+    update_rounds=0, fits it again from scratch on all data); refit=False reuses the backtest model as is
+    (data up to as_of - horizon, features up to as_of), which misses the latest weeks (on M5
+    d_1830..d_1857, after the holidays, WRMSSE 0.768 instead of 0.684). n_jobs: processes for
+    statsforecast (default: GlobalParams.threads when there are at least 2,000 series, else 1).
     """
     import time
 
@@ -222,7 +223,11 @@ def forecast(
             best_local_name = np.where(has_local, np.array(candidates, dtype=object)[best_local], "")
 
     t1 = time.perf_counter()
-    if refit or booster is None:
+    if booster is None:
+        booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params)
+    elif refit and params.update_rounds > 0:
+        booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params, init=booster)
+    elif refit:
         booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params)
     final: dict[str, F32] = {GLOBAL: predict_global(booster, panel, cal, stats, origin=last, horizon=horizon)}
     clock["final_global"] = time.perf_counter() - t1
