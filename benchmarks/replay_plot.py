@@ -81,6 +81,15 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> None:
         for r in rows:
             if r["policy"] in MARKERS:
                 ax.plot(r["turnover"], r["fill_rate"], MARKERS[r["policy"]], markersize=8, label=r["policy"])
+        bounds_path = RESULTS / f"replay_bounds_{name}.json"
+        if bounds_path.exists():  # hindsight bounds (benchmarks/replay_bounds.py): not policies
+            bounds = json.loads(bounds_path.read_text())["families"]
+            for family, style in (("forecast", "tab:green"), ("trailing", "tab:olive"), ("clairvoyant", "tab:red")):
+                if family not in bounds:
+                    continue
+                curve = sorted(bounds[family]["per_series"], key=lambda p: p["turnover"])
+                ax.plot([p["turnover"] for p in curve], [p["fill_rate"] for p in curve], "--", color=style,
+                        linewidth=1, label=f"bound: {family}, per-series factor in hindsight")
         rule = next(r for r in rows if r["policy"] == "cover_30d_avg_x60")
         ax.axhline(0.97, color="grey", linestyle=":", linewidth=1)
         ax.axvline(1.8 * rule["turnover"], color="grey", linestyle="--", linewidth=1,
@@ -88,8 +97,9 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> None:
         ax.set_title(TITLES[name], fontsize=10)
         ax.set_xlabel("inventory turnover (COGS / average inventory at cost, per year)")
         ax.set_ylabel("fill rate (units sold / units demanded)")
+        ax.set_ylim(max(0.6, ax.get_ylim()[0]), 1.005)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

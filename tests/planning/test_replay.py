@@ -224,3 +224,15 @@ def test_level_error_is_calibrated_per_volume_bucket() -> None:
     assert by_bucket["slow half"] <= 0.02
     assert by_bucket["next 30 %"] >= 0.04 and by_bucket["next 15 %"] >= 0.04
     assert by_bucket["slow half"] < policy.correlation  # one value for all would over-protect the slow half
+
+
+def test_cost_weighted_targets_protect_cheap_items_more_at_the_same_average() -> None:
+    policy = StockturnPolicy(service_level=0.9, service_kind="cycle")
+    mean = np.array([[10.0] * 28, [10.0] * 28, [30.0] * 28])  # units per day
+    cost = np.array([1.0, 3.0, 1.0])
+    targets = policy._targets(mean, cost)
+    stockout = 1.0 - targets
+    assert_allclose(stockout[1] / stockout[0], 3.0)  # three times the cost, three times the risk
+    assert_allclose((stockout * mean.sum(axis=1)).sum() / mean.sum(), 0.1)  # demand-weighted mean = 1 - target
+    fill_kind = StockturnPolicy(service_level=0.9, service_kind="fill")
+    assert_allclose(fill_kind._targets(mean, cost), 0.9)  # item fill-rate targets stay as given

@@ -73,6 +73,7 @@ class StockturnPolicy:
     calibrate: bool = True  # estimate the correlation from a backtest of the last calibration_days
     calibration_days: int = 28
     volume_buckets: tuple[float, ...] = VOLUME_BUCKETS
+    cost_weighted: bool = True  # cycle kind: stockout probability proportional to unit cost
     track: bool = True  # correct the forecast's level by what sold since the refit
     track_prior: float = 2.0  # units added to sold and forecast in the tracking ratio
     track_power: float = 0.5  # how far the tracking ratio moves the level (1 = all the way)
@@ -93,7 +94,7 @@ class StockturnPolicy:
         offset = state.day - self._origin  # forecast column 0 is the day after the refit
         mean, variance = self._tracked(state, offset)
         correlation = self._correlation_of(mean)
-        target = np.broadcast_to(np.asarray(self.service_level, dtype=np.float64), state.on_hand.shape)
+        target = self._targets(mean, state.unit_cost)
         sea = state.modes[0]
         up_to = self._level(mean, variance, correlation, offset, sea, state.review_period, target)
         if len(state.modes) == 1:
@@ -129,6 +130,21 @@ class StockturnPolicy:
         expected = (forecast_days[:, : in_stock.shape[1]] * in_stock[:, : forecast_days.shape[1]]).sum(axis=1)
         ratio = ((sold + self.track_prior) / (expected + self.track_prior)) ** self.track_power
         return mean * ratio[:, None], variance * ratio[:, None]
+
+    def _targets(self, mean: FloatArray, unit_cost: FloatArray) -> FloatArray:
+        """Per-series service targets. With ``cost_weighted`` (cycle kind) the stockout probability per
+        cycle is proportional to unit cost, scaled so its demand-weighted mean is 1 - target: the
+        Lagrangian optimum of holding cost against units short (a unit of stock costs c_i h and saves
+        P(D_i > S_i) units), so cheap items are protected more and dear ones less."""
+        target = np.broadcast_to(np.asarray(self.service_level, dtype=np.float64), unit_cost.shape)
+        if not (self.cost_weighted and self.service_kind == "cycle"):
+            return target
+        units = np.nan_to_num(mean[:, : self.calibration_days]).sum(axis=1)
+        if units.sum() <= 0:
+            return target
+        average_cost = float((units * unit_cost).sum() / units.sum())
+        stockout = (1.0 - target) * unit_cost / max(average_cost, 1e-12)
+        return np.asarray(np.clip(1.0 - stockout, 0.5, 0.9995), dtype=np.float64)
 
     def _correlation_of(self, mean: FloatArray) -> FloatArray:
         """Each series' shared level error, by its forecast volume (the bucket edges of the calibration)."""
