@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
+from plan_helpers import store_simple_forecast
 from typer.testing import CliRunner
 
 from stockturn.cli.app import app
+from stockturn.planning.store import track_record_level_error
 from stockturn.warehouse import open_warehouse
 
 
@@ -58,3 +61,30 @@ def test_backtest_unknown_policy_is_one_line_error(demo_warehouse: Path) -> None
                     "--db", str(demo_warehouse))
     assert code == 2
     assert "error: --policy: unknown policy 'magic'" in out
+
+
+def _plan_run(path: Path) -> tuple[float, dict[str, object]]:
+    with open_warehouse(path, read_only=True) as wh:
+        run_id = wh.scalar("SELECT run_id FROM run WHERE kind = 'plan' ORDER BY started_at DESC LIMIT 1")
+        parameters = json.loads(str(wh.scalar("SELECT parameters FROM run WHERE run_id = $r", {"r": run_id})))
+        ordered = wh.scalar("SELECT sum(qty) FROM plan_line WHERE run_id = $r AND action = 'order'", {"r": run_id})
+    return float(ordered or 0.0), parameters
+
+
+def test_plan_learns_the_level_error_from_the_forecasts_track_record(demo_copy: Path) -> None:
+    day = store_simple_forecast(demo_copy)
+    assert run("plan", "--db", str(demo_copy))[0] == 0
+    plain_units, plain = _plan_run(demo_copy)
+    assert plain["level_error"] == {"source": "setting forecast_correlation", "values": [0.0]}  # no track record yet
+
+    store_simple_forecast(demo_copy, days_before=35, scale=0.6)  # a month-old forecast, 40 % too low
+    with open_warehouse(demo_copy, read_only=True) as wh:
+        ids = wh.frame("SELECT DISTINCT sku_id || '@' || warehouse_id AS id FROM forecast")["id"].to_list()
+        learnt = track_record_level_error(wh, day, ids)
+    assert learnt is not None
+    level_error, source_run = learnt
+    assert max(level_error.values) >= 0.08  # sums 40 % above the forecast call for a wide level error
+    assert run("plan", "--db", str(demo_copy))[0] == 0
+    units, parameters = _plan_run(demo_copy)
+    assert parameters["level_error"]["source"] == f"track record of forecast run {source_run}"  # type: ignore[index]
+    assert units > plain_units  # wider protection-period demand, more safety stock

@@ -218,7 +218,7 @@ def test_level_error_is_calibrated_per_volume_bucket() -> None:
                           modes=(Mode("truck", 7, 14),), warmup_days=14, seed=1)
     policy = StockturnPolicy(service_level=0.95, forecaster=rate_forecaster(rates))
     replay(data, policy, config)
-    by_bucket = dict(zip(("slow half", "next 30 %", "next 15 %", "top 5 %"), policy._bucket_correlation, strict=True))
+    by_bucket = dict(zip(("slow half", "next 30 %", "next 15 %", "top 5 %"), policy._level_error.values, strict=True))
     # Poisson noise explains the slow sums (a little level error makes up for the coarse quantiles of a
     # 0.5/day forecast); the fast ones need about the truth, 0.3^2 ~ 0.09
     assert by_bucket["slow half"] <= 0.02

@@ -10,6 +10,7 @@ service level (probability of no stockout per cycle) or a fill rate (share of un
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -158,6 +159,56 @@ def reorder_levels(
 
 CORRELATION_GRID = (0.0, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.15, 0.3)  # squared CV of the level error
 CHECK_LEVELS = (0.5, 0.8, 0.9, 0.95, 0.98)
+VOLUME_BUCKETS = (0.5, 0.8, 0.95)  # quantiles of forecast daily volume splitting the level-error calibration
+MIN_CALIBRATION_SERIES = 20
+
+
+@dataclass(frozen=True)
+class LevelError:
+    """The shared level error (squared CV, see window_moments) per volume bucket.
+
+    ``edges`` are daily-volume thresholds (units per day) between buckets, ``values`` one c per bucket
+    (len(edges) + 1), ``overall`` the single value that calibrates all series together.
+    """
+
+    edges: tuple[float, ...] = ()
+    values: tuple[float, ...] = (0.0,)
+    overall: float = 0.0
+
+    def of(self, daily_volume: FloatArray) -> FloatArray:
+        """Each series' c from its forecast daily volume."""
+        bucket = np.searchsorted(np.asarray(self.edges, dtype=np.float64), np.nan_to_num(daily_volume), side="right")
+        values: FloatArray = np.asarray(self.values, dtype=np.float64)[bucket]
+        return values
+
+
+def calibrate_level_error(
+    mean: FloatArray, variance: FloatArray, actual: FloatArray, days: float,
+    buckets: tuple[float, ...] = VOLUME_BUCKETS, min_series: int = MIN_CALIBRATION_SERIES,
+) -> LevelError:
+    """Per volume bucket, the level error that best calibrates the sums of a past forecast's first
+    ``days`` days (``mean``/``variance`` (n, >= days) daily, ``actual`` (n,) what sold over those days).
+
+    Buckets: the forecast's daily volume split at the ``buckets`` quantiles (default median, 80th and
+    95th percentile). Slow movers' sums are dominated by day-to-day noise, fast movers' by the level
+    error, so one value for all over-protects one group and under-protects the other. A bucket with
+    fewer than ``min_series`` series takes the overall value.
+    """
+    if mean.shape[0] < min_series:
+        return LevelError()
+    overall = CORRELATION_GRID[int(np.argmin(correlation_losses(mean, variance, actual, days)))]
+    daily = np.nan_to_num(mean[:, : int(np.ceil(days))]).mean(axis=1)
+    edges = np.quantile(daily, buckets)
+    bucket = np.searchsorted(edges, daily, side="right")
+    values = []
+    for b in range(len(edges) + 1):
+        members = bucket == b
+        if members.sum() < min_series:
+            values.append(overall)
+            continue
+        losses = correlation_losses(mean[members], variance[members], actual[members], days)
+        values.append(CORRELATION_GRID[int(np.argmin(losses))])
+    return LevelError(tuple(float(e) for e in edges), tuple(values), overall)
 
 
 def correlation_losses(

@@ -28,7 +28,7 @@ from stockturn import phrases as P
 from stockturn.errors import InputError
 from stockturn.planning.forecast_input import forecast_arrays, window_moments
 from stockturn.planning.lead_time import Closure, latest_order_dates
-from stockturn.planning.levels import fill_rate_order_up_to
+from stockturn.planning.levels import LevelError, fill_rate_order_up_to
 from stockturn.planning.ordering import apply_capacity, inventory_position, round_order
 
 FloatArray = NDArray[np.float64]
@@ -98,8 +98,12 @@ def build_plan(
     settings: PlanSettings | None = None,
     closures: dict[str, list[Closure]] | None = None,
     capacity: dict[str, float] | None = None,
+    level_error: LevelError | None = None,
 ) -> pl.DataFrame:
     """Plan lines (action 'order') for rows that need stock; see the module docstring for the method.
+
+    ``level_error``: the shared level error per volume bucket learnt from the forecasts' track record
+    (``store.track_record_level_error``); without it every row takes ``settings.forecast_correlation``.
 
     positions: sku_id, warehouse_id, on_hand [, in_transit, open_po, reserved, backorders]
     sourcing: sku_id, warehouse_id, supplier_id, unit_cost, unit_price, production_mean, production_sd
@@ -159,8 +163,9 @@ def build_plan(
     klass = abc_class(daily * price)
     target = np.where(klass == "A", cfg.service_level_a, np.where(klass == "B", cfg.service_level_b,
                                                                    cfg.service_level_c))
+    correlation = cfg.forecast_correlation if level_error is None else level_error.of(mean[:, :28].mean(axis=1))
     up_to = fill_rate_order_up_to(mean, arrays.variance, 0.0, lead_mean, lead_sd, float(cfg.review_period_days),
-                                  target, cfg.forecast_correlation)
+                                  target, correlation)
     position = inventory_position(f(rows, "on_hand"), f(rows, "in_transit"), f(rows, "open_po"),
                                   f(rows, "reserved"), f(rows, "backorders"))
     need = np.maximum(np.ceil(up_to - 1e-9) - position, 0.0)

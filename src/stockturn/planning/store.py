@@ -20,6 +20,7 @@ from stockturn.planning.budget import BudgetResult, optimise_budget
 from stockturn.planning.clearance import clearance_candidates
 from stockturn.planning.forecast_input import forecast_arrays
 from stockturn.planning.lead_time import Closure
+from stockturn.planning.levels import MIN_CALIBRATION_SERIES, LevelError, calibrate_level_error
 from stockturn.planning.plan import PlanSettings, build_plan
 from stockturn.planning.policies import POLICIES, Mode
 from stockturn.planning.replay import ReplayConfig, ReplayData, ReplayResult, replay
@@ -116,6 +117,11 @@ def load_forecast(wh: Warehouse, as_of: dt.date, horizon: int) -> pl.DataFrame:
         from stockturn.forecasting.store import run_forecast
 
         run = run_forecast(wh, horizon=horizon, as_of=as_of).run_id
+    return _forecast_frame(wh, str(run))
+
+
+def _forecast_frame(wh: Warehouse, run: str) -> pl.DataFrame:
+    """A stored forecast run's SKU x location rows as a forecast frame (unique_id, ds, mean, q...)."""
     long = wh.frame(
         "SELECT sku_id || '@' || warehouse_id AS unique_id, ds, mean, "
         "unnest(map_keys(quantiles)) AS level, unnest(map_values(quantiles)) AS value "
@@ -125,6 +131,62 @@ def load_forecast(wh: Warehouse, as_of: dt.date, horizon: int) -> pl.DataFrame:
     names = {level: f"q{level:g}" for level in long["level"].unique().to_list()}
     wide = long.with_columns(name=pl.col("level").replace_strict(names, return_dtype=pl.String))
     return wide.pivot(on="name", index=["unique_id", "ds", "mean"], values="value")
+
+
+TRACK_RECORD_DAYS = 28
+
+_TRACK_RECORD = """
+WITH sold AS (
+    SELECT sku_id || '@' || coalesce(warehouse_id, '') AS unique_id, sum(qty) AS sold
+    FROM sales_line
+    WHERE sku_id IS NOT NULL AND line_type = 'product' AND qty > 0
+      AND CAST(ordered_at AS DATE) > $start AND CAST(ordered_at AS DATE) <= $end
+    GROUP BY 1
+), daily AS (
+    SELECT sku_id || '@' || warehouse_id AS unique_id, snapshot_date, bool_or(on_hand - reserved > 0) AS available
+    FROM stock_snapshot WHERE snapshot_date > $start AND snapshot_date <= $end
+    GROUP BY ALL
+), out_of_stock AS (
+    SELECT unique_id, count(*) FILTER (WHERE NOT available) AS out_days FROM daily GROUP BY 1
+)
+SELECT coalesce(s.unique_id, o.unique_id) AS unique_id, coalesce(s.sold, 0) AS sold, coalesce(o.out_days, 0) AS out_days
+FROM sold s FULL OUTER JOIN out_of_stock o ON s.unique_id = o.unique_id
+"""
+
+
+def track_record_level_error(
+    wh: Warehouse, day: dt.date, ids: list[str], days: int = TRACK_RECORD_DAYS
+) -> tuple[LevelError, str] | None:
+    """The shared level error per volume bucket that the forecasts' own track record calls for.
+
+    Takes the newest stored SKU x location forecast run made at least ``days`` days before ``day`` and
+    covering ``days`` days, compares the sums of its first ``days`` days with what sold since (series
+    in stock on every one of those days only: the others' sales are censored) and calibrates as the
+    replay policy does (``calibrate_level_error``). None while no such run exists (a new warehouse, or
+    forecasts kept for less than a month): the plan then uses the ``forecast_correlation`` setting.
+    """
+    row = wh.scalar(
+        "SELECT r.run_id FROM run r WHERE r.kind = 'forecast' AND r.finished_at IS NOT NULL "
+        "AND r.as_of <= $latest "
+        "AND EXISTS (SELECT 1 FROM forecast f WHERE f.run_id = r.run_id AND f.warehouse_id <> '') "
+        "AND (SELECT max(ds) FROM forecast f WHERE f.run_id = r.run_id) >= r.as_of + $days "
+        "ORDER BY r.as_of DESC, r.started_at DESC LIMIT 1",
+        {"latest": day - dt.timedelta(days=days), "days": days},  # type: ignore[arg-type]
+    )
+    if row is None:
+        return None
+    run = str(row)
+    past = wh.scalar("SELECT as_of FROM run WHERE run_id = $run", {"run": run})  # type: ignore[arg-type]
+    assert isinstance(past, dt.date)
+    arrays = forecast_arrays(_forecast_frame(wh, run), ids, past + dt.timedelta(days=1), days)
+    record = wh.frame(_TRACK_RECORD, {"start": past, "end": past + dt.timedelta(days=days)})  # type: ignore[arg-type]
+    index = pl.DataFrame({"unique_id": ids}).join(record, on="unique_id", how="left")
+    sold = index["sold"].fill_null(0.0).cast(pl.Float64).to_numpy()
+    clean = (index["out_days"].fill_null(0).to_numpy() == 0) & ~np.isnan(arrays.mean).any(axis=1)
+    if clean.sum() < MIN_CALIBRATION_SERIES:
+        return None
+    level_error = calibrate_level_error(arrays.mean[clean], arrays.variance[clean], sold[clean], float(days))
+    return level_error, run
 
 
 def _to_base(wh: Warehouse, frame: pl.DataFrame, columns: list[str], base: str, day: dt.date) -> pl.DataFrame:
@@ -187,8 +249,10 @@ def run_plan(wh: Warehouse, settings: Settings, *, as_of: dt.date | None = None,
     known = set(forecast["unique_id"].unique().to_list())
     keep = [i for i in ids if i in known]
     sourcing = inputs["sourcing"].filter((pl.col("sku_id") + "@" + pl.col("warehouse_id")).is_in(keep))
+    learnt = track_record_level_error(wh, day, keep)
     lines = build_plan(inputs["positions"], sourcing, inputs["lanes"], forecast, today=day, settings=cfg,
-                       closures=inputs["closures"], capacity=inputs["capacity"])
+                       closures=inputs["closures"], capacity=inputs["capacity"],
+                       level_error=learnt[0] if learnt else None)
     budget_result = None
     if budget is not None:
         arrays = forecast_arrays(forecast, keep, day + dt.timedelta(days=1), cfg.horizon_days + 200)
@@ -211,7 +275,8 @@ def run_plan(wh: Warehouse, settings: Settings, *, as_of: dt.date | None = None,
                                      elasticity=settings.clearance_elasticity)
     run_id = write_plan_lines(wh, "plan", day, lines, clearance,
                               {"budget": budget, "service_levels": [cfg.service_level_a, cfg.service_level_b,
-                                                                     cfg.service_level_c]})
+                                                                     cfg.service_level_c],
+                               "level_error": _describe(learnt, cfg.forecast_correlation)})
     return PlanRun(run_id, day, lines, budget_result, clearance)
 
 
@@ -260,6 +325,15 @@ def run_transfers(wh: Warehouse, settings: Settings, *, as_of: dt.date | None = 
 PLAN_LINE_COLUMNS = ("sku_id", "warehouse_id", "supplier_id", "source_warehouse_id", "action", "qty", "mode",
                      "order_by", "ship_by", "expected_arrival", "projected_stockout", "cover_after_days", "cost",
                      "cash_needed", "cash_date", "reason")
+
+
+def _describe(learnt: tuple[LevelError, str] | None, setting: float) -> dict[str, Any]:
+    """What the plan used as the shared level error, for the run's parameters."""
+    if learnt is None:
+        return {"source": "setting forecast_correlation", "values": [setting]}
+    level_error, run = learnt
+    return {"source": f"track record of forecast run {run}", "volume_edges_per_day": list(level_error.edges),
+            "values": list(level_error.values)}
 
 
 def write_plan_lines(wh: Warehouse, kind: str, as_of: dt.date, lines: pl.DataFrame,

@@ -29,16 +29,16 @@ from numpy.typing import ArrayLike
 from stockturn.errors import StockturnError
 from stockturn.planning.forecast_input import ForecastArrays, forecast_arrays
 from stockturn.planning.levels import (
-    CORRELATION_GRID,
-    correlation_losses,
+    MIN_CALIBRATION_SERIES,
+    VOLUME_BUCKETS,
+    LevelError,
+    calibrate_level_error,
     cycle_service_order_up_to,
     fill_rate_order_up_to,
 )
 from stockturn.planning.policies.base import FloatArray, Mode, ReviewState
 
 DEFAULT_QUANTILES = (0.005, 0.025, 0.165, 0.25, 0.5, 0.75, 0.835, 0.975, 0.995)
-VOLUME_BUCKETS = (0.5, 0.8, 0.95)  # quantiles of forecast daily volume splitting the level-error calibration
-MIN_CALIBRATION_SERIES = 20
 
 
 class Forecaster(Protocol):
@@ -83,8 +83,7 @@ class StockturnPolicy:
     _origin: int = field(default=-1, repr=False)
     _reviews: int = field(default=0, repr=False)
     _calibrated: bool = field(default=False, repr=False)
-    _volume_edges: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
-    _bucket_correlation: tuple[float, ...] = field(default=(0.0,), repr=False)
+    _level_error: LevelError = field(default_factory=LevelError, repr=False)
 
     def order(self, state: ReviewState) -> FloatArray:
         if self._forecast is None or self._reviews % self.refit_every == 0:
@@ -148,10 +147,7 @@ class StockturnPolicy:
 
     def _correlation_of(self, mean: FloatArray) -> FloatArray:
         """Each series' shared level error, by its forecast volume (the bucket edges of the calibration)."""
-        daily = np.nan_to_num(mean[:, : self.calibration_days]).mean(axis=1)
-        bucket = np.searchsorted(self._volume_edges, np.nan_to_num(daily), side="right")
-        values: FloatArray = np.asarray(self._bucket_correlation, dtype=np.float64)[bucket]
-        return values
+        return self._level_error.of(np.nan_to_num(mean[:, : self.calibration_days]).mean(axis=1))
 
     def _level(
         self, mean: FloatArray, variance: FloatArray, correlation: FloatArray, offset: int, mode: Mode,
@@ -163,12 +159,10 @@ class StockturnPolicy:
     def _calibrate_correlation(self, state: ReviewState, forecaster: Forecaster) -> None:
         """Once, at the first refit: forecast as if ``calibration_days`` ago, compare the sums of its
         days with what sold since (series fully in stock over those days only) and keep, per volume
-        bucket, the shared level error (squared CV) that calibrates those sums best. Uses only data up
-        to today. Buckets: the forecast's daily volume split at its median, 80th and 95th percentile
-        (slow movers' sums are dominated by day-to-day noise, fast movers' by the level error, so one
-        value for all over-protects one group and under-protects the other)."""
+        bucket, the shared level error that calibrates those sums best (``calibrate_level_error``).
+        Uses only data up to today."""
         self._calibrated = True
-        self._bucket_correlation = (self.correlation,)
+        self._level_error = LevelError(values=(self.correlation,), overall=self.correlation)
         days = self.calibration_days
         if not self.calibrate or state.sales.shape[1] < days + 2 * 28:
             return
@@ -181,22 +175,10 @@ class StockturnPolicy:
         frame = result.frame if hasattr(result, "frame") else result
         arrays = forecast_arrays(frame, state.series_ids, _day(state.dates[past]) + dt.timedelta(days=1), days)
         sold = state.sales[:, past + 1 :].sum(axis=1)
-        mean, variance, sold = arrays.mean[clean], arrays.variance[clean], sold[clean]
-        overall = CORRELATION_GRID[int(np.argmin(correlation_losses(mean, variance, sold, float(days))))]
-        self.correlation = overall
-        daily = np.nan_to_num(mean).mean(axis=1)
-        edges = np.quantile(daily, self.volume_buckets)
-        bucket = np.searchsorted(edges, daily, side="right")
-        values = []
-        for b in range(len(edges) + 1):
-            members = bucket == b
-            if members.sum() < MIN_CALIBRATION_SERIES:
-                values.append(overall)
-                continue
-            losses = correlation_losses(mean[members], variance[members], sold[members], float(days))
-            values.append(CORRELATION_GRID[int(np.argmin(losses))])
-        self._volume_edges = edges
-        self._bucket_correlation = tuple(values)
+        self._level_error = calibrate_level_error(
+            arrays.mean[clean], arrays.variance[clean], sold[clean], float(days), self.volume_buckets
+        )
+        self.correlation = self._level_error.overall
 
     def _history(self, state: ReviewState, last: int) -> pl.DataFrame:
         """The long history frame the forecaster takes, days up to index ``last`` (inclusive)."""
