@@ -330,7 +330,8 @@ PLAN_LINE_COLUMNS = ("sku_id", "warehouse_id", "supplier_id", "source_warehouse_
 def _describe(learnt: tuple[LevelError, str] | None, setting: float) -> dict[str, Any]:
     """What the plan used as the shared level error, for the run's parameters."""
     if learnt is None:
-        return {"source": "setting forecast_correlation", "values": [setting]}
+        return {"source": f"no track record yet (no forecast run made {TRACK_RECORD_DAYS}+ days before the plan)",
+                "values": [setting]}
     level_error, run = learnt
     return {"source": f"track record of forecast run {run}", "volume_edges_per_day": list(level_error.edges),
             "values": list(level_error.values)}
