@@ -2,7 +2,7 @@
 
 Steps: validate -> dense panel (censored days are NaN) -> rolling-origin backtest of the global LightGBM
 model and the statsforecast candidates on the last `horizon` days before as_of -> per-series choice ->
-final global model up to as_of (the backtest model, continued on the newest days) -> category priors for
+final global model up to as_of (refit on all data) -> category priors for
 new series -> negative binomial quantiles calibrated on the backtest.
 """
 
@@ -126,10 +126,10 @@ def forecast(
     events: `ds, event_name, event_type[, country]`; future: known `unique_id, ds, price, promo`.
     A local candidate replaces the global model for a series only when its backtest MSE is lower by
     more than `selection_margin` (a noisy 28-day backtest should not flip choices on luck).
-    refit=True (default) brings the global model up to as_of for the final forecast: it continues the
-    backtest model for params.update_rounds rounds on the last params.update_days target days (or, with
-    update_rounds=0, fits it again from scratch on all data); refit=False reuses the backtest model as is
-    (data up to as_of - horizon, features up to as_of), which misses the latest weeks (on M5
+    refit=True (default) brings the global model up to as_of for the final forecast: it fits it again from
+    scratch on all data (params.update_rounds=0, the default) or, with update_rounds > 0, continues the
+    backtest model for that many rounds on the last params.update_days target days; refit=False reuses
+    the backtest model as is (data up to as_of - horizon, features up to as_of), which misses the latest weeks (on M5
     d_1830..d_1857, after the holidays, WRMSSE 0.768 instead of 0.684). n_jobs: processes for
     statsforecast (default: GlobalParams.threads when there are at least 2,000 series, else 1).
     """
