@@ -163,7 +163,8 @@ def track_record_level_error(
     covering ``days`` days, compares the sums of its first ``days`` days with what sold since (series
     in stock on every one of those days only: the others' sales are censored) and calibrates as the
     replay policy does (``calibrate_level_error``). None while no such run exists (a new warehouse, or
-    forecasts kept for less than a month): the plan then uses the ``forecast_correlation`` setting.
+    forecasts kept for less than a month): the plan then uses ``PlanSettings.forecast_correlation`` (0: the
+    daily quantiles alone).
     """
     row = wh.scalar(
         "SELECT r.run_id FROM run r WHERE r.kind = 'forecast' AND r.finished_at IS NOT NULL "
