@@ -174,12 +174,19 @@ class LevelError:
     edges: tuple[float, ...] = ()
     values: tuple[float, ...] = (0.0,)
     overall: float = 0.0
+    days: int = 28  # the volume of a series = its forecast's mean over its first `days` days
 
-    def of(self, daily_volume: FloatArray) -> FloatArray:
-        """Each series' c from its forecast daily volume."""
-        bucket = np.searchsorted(np.asarray(self.edges, dtype=np.float64), np.nan_to_num(daily_volume), side="right")
+    def of(self, mean: FloatArray) -> FloatArray:
+        """Each series' c from its daily forecast means (n, horizon), bucketed by volume as calibrated."""
+        bucket = np.searchsorted(np.asarray(self.edges, dtype=np.float64), daily_volume(mean, self.days), side="right")
         values: FloatArray = np.asarray(self.values, dtype=np.float64)[bucket]
         return values
+
+
+def daily_volume(mean: FloatArray, days: int) -> FloatArray:
+    """Mean units per day over the first ``days`` forecast days (uncovered days count as 0)."""
+    volume: FloatArray = np.nan_to_num(mean[:, :days]).mean(axis=1)
+    return volume
 
 
 def calibrate_level_error(
@@ -194,10 +201,11 @@ def calibrate_level_error(
     error, so one value for all over-protects one group and under-protects the other. A bucket with
     fewer than ``min_series`` series takes the overall value.
     """
+    window = int(np.ceil(days))
     if mean.shape[0] < min_series:
-        return LevelError()
+        return LevelError(days=window)
     overall = CORRELATION_GRID[int(np.argmin(correlation_losses(mean, variance, actual, days)))]
-    daily = np.nan_to_num(mean[:, : int(np.ceil(days))]).mean(axis=1)
+    daily = daily_volume(mean, window)
     edges = np.quantile(daily, buckets)
     bucket = np.searchsorted(edges, daily, side="right")
     values = []
@@ -208,7 +216,7 @@ def calibrate_level_error(
             continue
         losses = correlation_losses(mean[members], variance[members], actual[members], days)
         values.append(CORRELATION_GRID[int(np.argmin(losses))])
-    return LevelError(tuple(float(e) for e in edges), tuple(values), overall)
+    return LevelError(tuple(float(e) for e in edges), tuple(values), overall, window)
 
 
 def correlation_losses(

@@ -163,7 +163,7 @@ def build_plan(
     klass = abc_class(daily * price)
     target = np.where(klass == "A", cfg.service_level_a, np.where(klass == "B", cfg.service_level_b,
                                                                    cfg.service_level_c))
-    correlation = cfg.forecast_correlation if level_error is None else level_error.of(mean[:, :28].mean(axis=1))
+    correlation = cfg.forecast_correlation if level_error is None else level_error.of(mean)
     up_to = fill_rate_order_up_to(mean, arrays.variance, 0.0, lead_mean, lead_sd, float(cfg.review_period_days),
                                   target, correlation)
     position = inventory_position(f(rows, "on_hand"), f(rows, "in_transit"), f(rows, "open_po"),

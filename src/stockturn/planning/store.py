@@ -166,18 +166,17 @@ def track_record_level_error(
     forecasts kept for less than a month): the plan then uses ``PlanSettings.forecast_correlation`` (0: the
     daily quantiles alone).
     """
-    row = wh.scalar(
-        "SELECT r.run_id FROM run r WHERE r.kind = 'forecast' AND r.finished_at IS NOT NULL "
+    found = wh.frame(
+        "SELECT r.run_id, r.as_of FROM run r WHERE r.kind = 'forecast' AND r.finished_at IS NOT NULL "
         "AND r.as_of <= $latest "
         "AND EXISTS (SELECT 1 FROM forecast f WHERE f.run_id = r.run_id AND f.warehouse_id <> '') "
         "AND (SELECT max(ds) FROM forecast f WHERE f.run_id = r.run_id) >= r.as_of + $days "
         "ORDER BY r.as_of DESC, r.started_at DESC LIMIT 1",
         {"latest": day - dt.timedelta(days=days), "days": days},  # type: ignore[arg-type]
     )
-    if row is None:
+    if found.height == 0:
         return None
-    run = str(row)
-    past = wh.scalar("SELECT as_of FROM run WHERE run_id = $run", {"run": run})  # type: ignore[arg-type]
+    run, past = found.row(0)
     assert isinstance(past, dt.date)
     arrays = forecast_arrays(_forecast_frame(wh, run), ids, past + dt.timedelta(days=1), days)
     record = wh.frame(_TRACK_RECORD, {"start": past, "end": past + dt.timedelta(days=days)})  # type: ignore[arg-type]

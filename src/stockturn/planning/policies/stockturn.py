@@ -92,7 +92,7 @@ class StockturnPolicy:
         assert self._forecast is not None
         offset = state.day - self._origin  # forecast column 0 is the day after the refit
         mean, variance = self._tracked(state, offset)
-        correlation = self._correlation_of(mean)
+        correlation = self._level_error.of(mean)
         target = self._targets(mean, state.unit_cost)
         sea = state.modes[0]
         up_to = self._level(mean, variance, correlation, offset, sea, state.review_period, target)
@@ -145,10 +145,6 @@ class StockturnPolicy:
         stockout = (1.0 - target) * unit_cost / max(average_cost, 1e-12)
         return np.asarray(np.clip(1.0 - stockout, 0.5, 0.9995), dtype=np.float64)
 
-    def _correlation_of(self, mean: FloatArray) -> FloatArray:
-        """Each series' shared level error, by its forecast volume (the bucket edges of the calibration)."""
-        return self._level_error.of(np.nan_to_num(mean[:, : self.calibration_days]).mean(axis=1))
-
     def _level(
         self, mean: FloatArray, variance: FloatArray, correlation: FloatArray, offset: int, mode: Mode,
         review: int, target: FloatArray,
@@ -162,7 +158,8 @@ class StockturnPolicy:
         bucket, the shared level error that calibrates those sums best (``calibrate_level_error``).
         Uses only data up to today."""
         self._calibrated = True
-        self._level_error = LevelError(values=(self.correlation,), overall=self.correlation)
+        self._level_error = LevelError(values=(self.correlation,), overall=self.correlation,
+                                       days=self.calibration_days)
         days = self.calibration_days
         if not self.calibrate or state.sales.shape[1] < days + 2 * 28:
             return
