@@ -31,6 +31,11 @@ def _parse(values: list[str], order: DateOrder) -> tuple[list[datetime | None], 
     ("05-Mar-2024 10:00:30", datetime(2024, 3, 5, 10, 0, 30)),
     ("31-03-2024 14:05+01:00", datetime(2024, 3, 31, 14, 5)),
     ("05-Mar-2024 10:00:00 -0500", datetime(2024, 3, 5, 10, 0)),
+    ("31-03-2024 10:00-05", datetime(2024, 3, 31, 10, 0)),
+    ("31-03-2024 10:00:00+08", datetime(2024, 3, 31, 10, 0)),
+    ("31-03-2024 10:00:00 GMT+0800", datetime(2024, 3, 31, 10, 0)),
+    ("31-03-2024 10:00 UTC+8", datetime(2024, 3, 31, 10, 0)),
+    ("05-Mar-2024 10:00:00 GMT-05:00", datetime(2024, 3, 5, 10, 0)),
 ])
 def test_dashed_day_first_dates_are_read_day_first(value: str, expected: datetime) -> None:
     got, problems = _parse([value], "dmy")
@@ -109,3 +114,14 @@ def test_generic_orders_with_dashed_day_first_dates(db: Path, tmp_path: Path, or
     if order == "dmy":
         expected |= {"EU-1": "2024-03-31 00:00:00", "EU-2": "2024-03-31 14:05:00"}
     assert got == expected
+
+
+@pytest.mark.parametrize("value", ["2024-03-31T10:00:00-05", "2024-03-31 10:00:00 GMT+0800", "2024/03/31 10:00 UTC+8"])
+def test_iso_dates_with_bare_hour_or_named_offsets(value: str) -> None:
+    assert _parse([value], "dmy") == ([datetime(2024, 3, 31, 10, 0)], [])
+
+
+def test_bare_hour_offset_is_not_taken_from_a_date_without_time() -> None:
+    # "31-03-24" must stay a day-first date with a two-digit year, not 31-03 with offset -24
+    got, problems = _parse(["31/03/24", "31-03-2024"], "dmy")
+    assert (got, problems) == ([datetime(2024, 3, 31), datetime(2024, 3, 31)], [])

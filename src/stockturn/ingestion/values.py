@@ -30,12 +30,13 @@ ISO_4217 = frozenset(_ISO_TEXT.split())
 _ISO_LIST = sorted(ISO_4217)
 CURRENCY_ALIASES = {"RMB": "CNY", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
 
-# A time-zone suffix at the end of a value: a numeric offset (+08:00, -0500) only right after a time
-# (10:00, 10:00:00, 10:00:00.250), so the -03 / -2024 of a dashed date (31-03-2024, 05-Mar-2024) is never
-# taken for one; a zone name (Z, UTC, GMT, CEST...) cannot be part of a date and is dropped wherever it
-# ends a value. Used as `str.replace(_TZ_SUFFIX, _TZ_KEEP)`: the time is kept (group 1, empty for a name).
-_TZ_SUFFIX = (r"(?:(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*[+-]\d{2}:?\d{2}"
-              r"|\s*(?:Z|UTC|GMT|[A-Z]{3,4}T|PST|PDT|EST|EDT|CET|CEST|BST))$")
+# A time-zone suffix at the end of a value: a numeric offset (+08:00, -0500, bare-hour -05) only right
+# after a time (10:00, 10:00:00, 10:00:00.250), so the -03 / -2024 of a dashed date (31-03-2024,
+# 05-Mar-2024) is never taken for one; a zone name (Z, UTC, GMT, CEST...), optionally with an offset
+# (GMT+0800, UTC+8, GMT-05:00), cannot be part of a date and is dropped wherever it ends a value.
+# Used as `str.replace(_TZ_SUFFIX, _TZ_KEEP)`: the time is kept (group 1, empty for a name).
+_TZ_SUFFIX = (r"(?:(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*[+-]\d{2}(?::?\d{2})?"
+              r"|\s*(?:(?:UTC|GMT)\s*[+-]\d{1,2}(?::?\d{2})?|Z|UTC|GMT|[A-Z]{3,4}T|PST|PDT|EST|EDT|CET|CEST|BST))$")
 _TZ_KEEP = "${1}"
 _TIME_PARTS = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", " %H:%M:%S%.f", "T%H:%M:%S%.f")
 _ISO_DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
@@ -51,6 +52,14 @@ def date_formats(order: DateOrder) -> list[str]:
     # dotted dates (31.03.2024) are day-first everywhere, so they stay in the list for both orders
     days = [*_ISO_DAYS, *(_DMY_DAYS if order == "dmy" else (*_MDY_DAYS, "%d.%m.%Y"))]
     return [day + time for day in days for time in _TIME_PARTS] + list(_NAMED)
+
+
+def _strptime(text: pl.Series, fmt: str) -> pl.Series:
+    """`text` read with `fmt`, null where it does not fit. Years before 1900 count as not fitting: chrono's %Y
+    also takes two digits, so "31/03/24" would otherwise be read by %Y/%m/%d as the year 31 (or by
+    %d/%m/%Y as the year 24)."""
+    value = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    return value if "%Y" not in fmt else value.set(value.dt.year() < 1900, None)
 
 
 def _text(series: pl.Series) -> pl.Series:
@@ -124,21 +133,21 @@ def parse_datetime(raw: pl.Series, rows: pl.Series, problems: Problems, column: 
     sample = text.drop_nulls().head(200).str.replace(_TZ_SUFFIX, _TZ_KEEP)
     chosen = next(
         (fmt for fmt in candidates
-         if sample.len() and sample.str.strptime(pl.Datetime("us"), fmt, strict=False).null_count() == 0),
+         if sample.len() and _strptime(sample, fmt).null_count() == 0),
         None,
     )
-    value = (text.str.strptime(pl.Datetime("us"), chosen, strict=False) if chosen
+    value = (_strptime(text, chosen) if chosen
              else pl.select(pl.repeat(None, raw.len(), dtype=pl.Datetime("us"))).to_series())
     need = text.is_not_null() & value.is_null()
     if need.any():
         todo = text.filter(need).str.replace(_TZ_SUFFIX, _TZ_KEEP)
         text = text.scatter(need.arg_true(), todo)
         if chosen:
-            value = value.scatter(need.arg_true(), todo.str.strptime(pl.Datetime("us"), chosen, strict=False))
+            value = value.scatter(need.arg_true(), _strptime(todo, chosen))
             need = text.is_not_null() & value.is_null()
             todo = text.filter(need)
     if need.any():
-        others = [todo.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in candidates if fmt != chosen]
+        others = [_strptime(todo, fmt) for fmt in candidates if fmt != chosen]
         filled = pl.select(pl.coalesce(others)).to_series() if others else todo.cast(pl.Datetime("us"))
         value = value.scatter(need.arg_true(), filled)
         example = "2024-03-31, 31/03/2024" if order == "dmy" else "2024-03-31, 03/31/2024"
