@@ -121,7 +121,13 @@ def test_iso_dates_with_bare_hour_or_named_offsets(value: str) -> None:
     assert _parse([value], "dmy") == ([datetime(2024, 3, 31, 10, 0)], [])
 
 
-def test_bare_hour_offset_is_not_taken_from_a_date_without_time() -> None:
-    # "31-03-24" must stay a day-first date with a two-digit year, not 31-03 with offset -24
-    got, problems = _parse(["31/03/24", "31-03-2024"], "dmy")
-    assert (got, problems) == ([datetime(2024, 3, 31), datetime(2024, 3, 31)], [])
+@pytest.mark.parametrize(("order", "values"), [
+    ("dmy", ["31/03/24", "31-03-24", "31.03.24", "31-03-24 10:00-05"]),
+    ("mdy", ["03/31/24", "03-31-24", "31.03.24", "03-31-24 10:00-05"]),
+])
+def test_two_digit_years_are_this_century(order: DateOrder, values: list[str]) -> None:
+    # chrono's %Y also takes two digits: "31/03/24" must not become the year 24 (or 31 by %Y/%m/%d), and a
+    # dashed "-24" is a year, not an offset
+    got, problems = _parse(values, order)
+    assert problems == []
+    assert got == [datetime(2024, 3, 31)] * 3 + [datetime(2024, 3, 31, 10, 0)]

@@ -40,8 +40,8 @@ _TZ_SUFFIX = (r"(?:(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*[+-]\d{2}(?::?\d{2})?"
 _TZ_KEEP = "${1}"
 _TIME_PARTS = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", " %H:%M:%S%.f", "T%H:%M:%S%.f")
 _ISO_DAYS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
-_DMY_DAYS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
-_MDY_DAYS = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
+_DMY_DAYS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d-%m-%y", "%d.%m.%y")
+_MDY_DAYS = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y")
 _NAMED = ("%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%b %d %Y", "%Y%m%d",
           "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S",
           *("%d-%b-%Y" + time for time in _TIME_PARTS[1:]), *("%d %b %Y" + time for time in _TIME_PARTS[1:]))
@@ -50,7 +50,7 @@ _NAMED = ("%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%d %B %Y", "%B %d, %
 def date_formats(order: DateOrder) -> list[str]:
     """Accepted date formats, most common first; slashed day/month order from the `date_order` setting."""
     # dotted dates (31.03.2024) are day-first everywhere, so they stay in the list for both orders
-    days = [*_ISO_DAYS, *(_DMY_DAYS if order == "dmy" else (*_MDY_DAYS, "%d.%m.%Y"))]
+    days = [*_ISO_DAYS, *(_DMY_DAYS if order == "dmy" else (*_MDY_DAYS, "%d.%m.%Y", "%d.%m.%y"))]
     return [day + time for day in days for time in _TIME_PARTS] + list(_NAMED)
 
 
