@@ -59,7 +59,10 @@ def _strptime(text: pl.Series, fmt: str) -> pl.Series:
     also takes two digits, so "31/03/24" would otherwise be read by %Y/%m/%d as the year 31 (or by
     %d/%m/%Y as the year 24)."""
     value = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
-    return value if "%Y" not in fmt else value.set(value.dt.year() < 1900, None)
+    if "%Y" not in fmt:
+        return value
+    early = value.dt.year() < 1900
+    return value.set(early, None) if early.any() else value
 
 
 def _text(series: pl.Series) -> pl.Series:
