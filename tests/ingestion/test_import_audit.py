@@ -112,6 +112,23 @@ def test_resolve_skus_exact_aliases_scoped_first(db: Path) -> None:
     assert count(db, "SELECT sku_id FROM stock_snapshot WHERE source_sku = 'SPAT-3'") == "SPAT-3"
 
 
+def test_resolve_skus_by_row_scope_in_each_join_back_case(db: Path) -> None:
+    # the join back takes a shortcut when nothing matched and when no alias depends on the scope: each case
+    # must give what resolving row by row gives
+    frame = pl.DataFrame({"channel_id": ["AMZ-DE", "SHOP", "AMZ-DE", None, "SHOP"],
+                          "source_sku": ["MAT-2PK", "MAT-2PK", "NOPE", "MAT-2PK", None]})
+    with open_warehouse(db) as wh:
+        assert resolve_skus(wh, frame, scope_column="channel_id")["sku_id"].to_list() == [None] * 5
+        wh.con.execute("INSERT INTO sku (sku_id, title) VALUES ('S1', 'mat'), ('S3', 'x')")
+        alias = "INSERT INTO sku_alias (alias_type, alias, scope, sku_id) VALUES ('seller_sku', 'MAT-2PK', ?, ?)"
+        wh.con.execute(alias, ["", "S1"])
+        assert resolve_skus(wh, frame, scope_column="channel_id")["sku_id"].to_list() == ["S1", "S1", None, "S1", None]
+        wh.con.execute(alias, ["AMZ-DE", "S3"])
+        by_row = resolve_skus(wh, frame, scope_column="channel_id")
+        assert by_row["sku_id"].to_list() == ["S3", "S1", None, "S1", None]
+        assert by_row.columns == ["channel_id", "source_sku", "sku_id"]
+
+
 def test_problem_list_is_capped_but_counted(db: Path, tmp_path: Path) -> None:
     rows = "".join(f"O{i},2024-03-01,SKU,lots,1,USD,SHOP\n" for i in range(50))
     bad = _write(tmp_path / "bad.csv", "order_id,ordered_at,sku,qty,unit_price,currency,channel\n" + rows)
