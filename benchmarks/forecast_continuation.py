@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,6 +27,7 @@ import replay_data
 from forecast_data import load_m5
 from stockturn.forecasting import DEFAULT_QUANTILES, forecast
 from stockturn.forecasting._global import GlobalParams
+from stockturn.planning.forecast_input import history_frame
 
 ORIGINS = (dt.date(2010, 11, 27), dt.date(2011, 1, 22), dt.date(2011, 8, 6))
 VARIANTS = {
@@ -39,18 +39,9 @@ VARIANTS = {
 
 def online_retail(horizons: list[int]) -> None:
     data = replay_data.online_retail(min_sale_days=60)
-    n = len(data.series_ids)
     for as_of in ORIGINS:
         end = data.index_of(as_of)
-        days = end + 1
-        recorded = pl.DataFrame(
-            {
-                "unique_id": np.repeat(np.asarray(data.series_ids, dtype=object), days).astype(str),
-                "ds": np.tile(data.dates[:days], n),
-                "y": data.demand[:, :days].ravel(),
-                "available": np.ones(n * days, dtype=bool),
-            }
-        ).with_columns(pl.col("ds").cast(pl.Date))
+        recorded = history_frame(data.series_ids, data.dates[: end + 1], data.demand[:, : end + 1])
         actual = data.demand[:, end + 1 : end + 29].sum()
         for horizon in horizons:
             for name, params in VARIANTS.items():

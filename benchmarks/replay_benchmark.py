@@ -25,12 +25,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import replay_data
+from stockturn.planning.forecast_input import history_frame
 from stockturn.planning.policies import ClassicSQ, CoverRule, FixedMinMax, Mode, StockturnPolicy
 from stockturn.planning.replay import ReplayConfig, ReplayData, replay
 
@@ -60,15 +60,8 @@ class SharedForecasts:
             return pl.read_parquet(path)
         end = self.data.index_of(as_of)
         begin = max(0, end - self.history_days + 1)
-        n, days = len(self.data.series_ids), end - begin + 1
-        recorded = pl.DataFrame(
-            {
-                "unique_id": np.repeat(np.asarray(self.data.series_ids, dtype=object), days).astype(str),
-                "ds": np.tile(self.data.dates[begin : end + 1], n),
-                "y": self.data.demand[:, begin : end + 1].ravel(),
-                "available": np.ones(n * days, dtype=bool),
-            }
-        ).with_columns(pl.col("ds").cast(pl.Date))
+        recorded = history_frame(self.data.series_ids, self.data.dates[begin : end + 1],
+                                 self.data.demand[:, begin : end + 1])
         started = time.perf_counter()
         result = forecast(recorded, horizon=horizon, quantiles=quantiles, as_of=as_of, n_jobs=self.n_jobs)
         self.seconds.append(time.perf_counter() - started)

@@ -1,4 +1,5 @@
-"""The one adapter from forecasting to planning: a forecast frame becomes per-day mean and variance arrays.
+"""The one adapter between forecasting and planning: a forecast frame becomes per-day mean and variance
+arrays, and a (series x day) sales matrix becomes the long history frame the forecaster takes.
 
 The forecast frame (``ForecastResult.frame`` or the warehouse forecast table) has ``unique_id``, ``ds``,
 ``mean`` and one Float64 column per quantile named ``q{level:g}`` (``q0.005`` ... ``q0.995``). Planning
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,6 +162,23 @@ class Cumulative:
             daily_mean=m, daily_variance=v, daily_sd=sd,
             sd=np.concatenate((zero, np.cumsum(sd, axis=1)), axis=1),
         )
+
+
+def history_frame(
+    series_ids: Sequence[str], dates: NDArray[np.datetime64], sales: FloatArray,
+    available: NDArray[np.bool_] | None = None,
+) -> pl.DataFrame:
+    """`unique_id, ds, y, available` for `forecast()` from sales (n, days) on `dates`; available defaults
+    to every day (no stockouts recorded)."""
+    n, days = sales.shape
+    return pl.DataFrame(
+        {
+            "unique_id": np.repeat(np.asarray(series_ids, dtype=object), days).astype(str),
+            "ds": np.tile(dates.astype("datetime64[D]"), n),
+            "y": sales.ravel(),
+            "available": np.ones(n * days, dtype=bool) if available is None else available.ravel(),
+        }
+    ).with_columns(pl.col("ds").cast(pl.Date))
 
 
 def _dense_block(

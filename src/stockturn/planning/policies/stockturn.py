@@ -27,7 +27,7 @@ import polars as pl
 from numpy.typing import ArrayLike
 
 from stockturn.errors import StockturnError
-from stockturn.planning.forecast_input import ForecastArrays, forecast_arrays
+from stockturn.planning.forecast_input import ForecastArrays, forecast_arrays, history_frame
 from stockturn.planning.levels import (
     MIN_CALIBRATION_SERIES,
     VOLUME_BUCKETS,
@@ -181,15 +181,9 @@ class StockturnPolicy:
         """The long history frame the forecaster takes, days up to index ``last`` (inclusive)."""
         end = last + 1
         keep = end if self.history_days is None else min(self.history_days, end)
-        n = len(state.series_ids)
-        return pl.DataFrame(
-            {
-                "unique_id": np.repeat(np.asarray(state.series_ids, dtype=object), keep).astype(str),
-                "ds": np.tile(state.dates[end - keep : end].astype("datetime64[D]"), n),
-                "y": state.sales[:, end - keep : end].ravel(),
-                "available": state.available[:, end - keep : end].ravel(),
-            }
-        ).with_columns(pl.col("ds").cast(pl.Date))
+        window = slice(end - keep, end)
+        return history_frame(state.series_ids, state.dates[window], state.sales[:, window],
+                             state.available[:, window])
 
     def _refit(self, state: ReviewState) -> None:
         forecaster = self.forecaster or default_forecaster()
