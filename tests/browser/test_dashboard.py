@@ -48,10 +48,21 @@ def test_overview_and_filtering_skus(page: Any) -> None:
     shot(page, "01-overview")
     page.goto("/skus")
     page.evaluate("window.__sameDocument = true")  # survives only if htmx swaps the table in place
+    # Hold the first filter request (warehouse only) in flight while the user changes the status and clicks
+    # Apply: the table must end up showing the latest filters, whatever the first request's answer is.
+    held: list[Any] = []
+    page.route("**/skus?*", lambda route: held.append(route) if not held else route.continue_())
     page.select_option("#f-warehouse", "FBA-UK")
-    page.select_option("#f-status", "stockout")
-    page.click("#apply-filters")
-    # htmx swaps the table on every change; wait until the requests settle, then read the rows at once
+    for _ in range(750):  # wait (at most 15 s) until the route handler holds the first request
+        if held:
+            break
+        page.wait_for_timeout(20)
+    with page.expect_response(lambda r: "warehouse=FBA-UK" in r.url and "status=stockout" in r.url, timeout=15_000):
+        page.select_option("#f-status", "stockout")
+        page.click("#apply-filters")
+    assert held and "status=&" in held[0].request.url + "&", "the first request should be the warehouse-only one"
+    held[0].continue_()  # its late answer must not overwrite the newer table
+    page.unroute("**/skus?*")
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
         "() => [...document.querySelectorAll('#skus tbody tr')].every("
