@@ -34,9 +34,12 @@ class GenericOrders(GenericImporter):
         frame = fill_context(frame, "channel_id", ctx.channel, ctx, option="--channel")
         if ctx.warehouse is not None:
             frame = frame.with_columns(pl.col("warehouse_id").fill_null(ctx.warehouse))
+        by_sign = pl.when(pl.col("qty") < 0).then(pl.lit("return")).otherwise(pl.lit("product"))
+        # Most files have no line-type column: then the sign alone decides (a lowercase-and-fill pass over
+        # ten million empty cells cost ~0.5 s of a 10 s import).
+        given = frame["line_type"].null_count() < frame.height
         frame = fill_rank(frame, "line_no", "order_id").with_columns(
-            pl.col("line_type").str.to_lowercase()
-            .fill_null(pl.when(pl.col("qty") < 0).then(pl.lit("return")).otherwise(pl.lit("product"))),
+            pl.col("line_type").str.to_lowercase().fill_null(by_sign) if given else by_sign.alias("line_type"),
         )
         check_in(frame, "line_type", LINE_TYPES, ctx, self.header(raw, "line_type"))
         return {self.target: frame}
