@@ -223,12 +223,10 @@ def forecast(
             best_local_name = np.where(has_local, np.array(candidates, dtype=object)[best_local], "")
 
     t1 = time.perf_counter()
-    if booster is None:
-        booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params)
-    elif refit and params.update_rounds > 0:
-        booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params, init=booster)
-    elif refit:
-        booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params)
+    if booster is None or refit:
+        # continue the backtest model when asked to (update_rounds > 0), else fit from scratch up to as_of
+        init = booster if booster is not None and params.update_rounds > 0 else None
+        booster = fit_global(panel, cal, stats, cut=last, horizon=horizon, params=params, init=init)
     final: dict[str, F32] = {GLOBAL: predict_global(booster, panel, cal, stats, origin=last, horizon=horizon)}
     clock["final_global"] = time.perf_counter() - t1
     t1 = time.perf_counter()
