@@ -9,7 +9,8 @@ strings. This script measures, side by side and alternating per round, each on a
 - `derived CTAS`: DuckDB alone building the 10 sales-line columns in SQL into a new table of just those
   columns (no constraints, no provenance, no validation); `numbers only` and `numbers + constants` are
   parts of it (the 4 numeric and date columns; those plus the 4 constant strings), to show where it costs;
-- `INSERT sales_line`: the same SELECT inserted into stockturn's real `sales_line` table (migrations applied);
+- `INSERT sales_line`: the same rows inserted into stockturn's real `sales_line` table (migrations applied),
+  with `import_speed.py`'s DuckDB-only INSERT;
 - `stockturn import`: `import_file` (read, type, validate, resolve SKUs, write with provenance and audit).
 
     .venv/bin/python benchmarks/import_floor.py [--rounds 5]
@@ -18,8 +19,8 @@ strings. This script measures, side by side and alternating per round, each on a
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -27,20 +28,19 @@ from pathlib import Path
 
 import duckdb
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from import_speed import KEYED_SQL, REAL, _load
 from stockturn.ingestion import import_file, importers
 from stockturn.settings import Settings
 from stockturn.warehouse import open_warehouse
 
-FILE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "rossmann" / "train_open_sales_gt0.parquet"
-DERIVED = (
-    "SELECT Store || ':' || Date AS order_id, 1 AS line_no, 'ROSSMANN' AS channel_id, Date::TIMESTAMP AS ordered_at, "
-    "'ALL' AS source_sku, 'ROSSMANN-' || Store AS warehouse_id, 'DE' AS ship_country, Customers::DOUBLE AS qty, "
-    "Sales / Customers AS unit_price, 'EUR' AS currency FROM read_parquet(?) WHERE Customers > 0 AND Sales > 0"
-)
+FILE = dict(REAL)["rossmann_sales"]
+# The parts of the sales-line SELECT (the same values as import_speed's DuckDB-only INSERT into sales_line)
 NUMBERS = "1 AS line_no, Date::TIMESTAMP AS ordered_at, Customers::DOUBLE AS qty, Sales / Customers AS unit_price"
 CONSTANTS = "'ROSSMANN' AS channel_id, 'ALL' AS source_sku, 'DE' AS ship_country, 'EUR' AS currency"
+BUILT = "Store || ':' || Date AS order_id, 'ROSSMANN-' || Store AS warehouse_id"
 WHERE = "FROM read_parquet(?) WHERE Customers > 0 AND Sales > 0"
-COLUMNS = "order_id, line_no, channel_id, ordered_at, source_sku, warehouse_id, ship_country, qty, unit_price, currency"
 
 
 def _plain(sql: str) -> Callable[[Path], None]:
@@ -54,7 +54,7 @@ def _plain(sql: str) -> Callable[[Path], None]:
 
 def _into_sales_line(db: Path) -> None:
     with open_warehouse(db) as wh:
-        wh.con.execute(f"INSERT INTO sales_line ({COLUMNS}) {DERIVED}", [str(FILE)])
+        wh.con.execute(KEYED_SQL["rossmann_sales"], [str(FILE)])
 
 
 def _stockturn(db: Path) -> None:
@@ -66,7 +66,7 @@ CASES: dict[str, tuple[bool, Callable[[Path], None]]] = {  # name: (needs stockt
     "read (the baseline)": (False, _plain("CREATE TABLE t AS SELECT * FROM read_parquet(?)")),
     "numbers only": (False, _plain(f"CREATE TABLE t AS SELECT {NUMBERS} {WHERE}")),
     "numbers + constants": (False, _plain(f"CREATE TABLE t AS SELECT {NUMBERS}, {CONSTANTS} {WHERE}")),
-    "derived CTAS": (False, _plain(f"CREATE TABLE t AS {DERIVED}")),
+    "derived CTAS": (False, _plain(f"CREATE TABLE t AS SELECT {NUMBERS}, {CONSTANTS}, {BUILT} {WHERE}")),
     "INSERT sales_line": (True, _into_sales_line),
     "stockturn import": (True, _stockturn),
 }
@@ -78,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     importers()  # source modules loaded before any clock starts
     seconds: dict[str, list[float]] = {name: [] for name in CASES}
-    print(f"load average before: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as work:
         for round_ in range(args.rounds):
             for name, (schema, load) in CASES.items():
@@ -94,7 +94,7 @@ def main() -> None:
     for name, values in seconds.items():
         median = statistics.median(values)
         print(f"{name:20} {median:>9.3f} {min(values):>7.3f} {median / base:>7.2f}")
-    print(f"load average after: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average after: {_load()}")
 
 
 if __name__ == "__main__":

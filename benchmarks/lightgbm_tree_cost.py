@@ -37,11 +37,12 @@ def child(rows: int, rounds: int) -> None:
     x = rng.normal(size=(rows, 35)).astype(np.float32)
     x[:, :5] = rng.integers(0, 7, size=(rows, 5))
     y = rng.poisson(np.exp(0.3 * x[:, 5] + 0.2 * x[:, 6])).astype(np.float64)
-    data = lgb.Dataset(x, y, params={"max_bin": 127, "verbose": -1}).construct()
+    settings = GlobalParams().lgb_params()
+    data = lgb.Dataset(x, y, params={"max_bin": settings["max_bin"], "verbose": -1}).construct()
     out = {}
     for name, extra in VARIANTS.items():
         started = time.perf_counter()
-        lgb.train({**GlobalParams().lgb_params(), **extra}, data, num_boost_round=rounds)
+        lgb.train({**settings, **extra}, data, num_boost_round=rounds)
         out[name] = (time.perf_counter() - started) / rounds * 1000
     print(json.dumps(out))
 
